@@ -1,0 +1,614 @@
+//! The application service: one entry point, `handle`, that takes a browser event, loads
+//! the session record from storage, runs the domain, saves, and tells every AliExpress tab
+//! and extension page what changed. The worker keeps nothing in globals: a worker killed
+//! between two events resumes from storage.
+
+use crate::domain::config::Config;
+use crate::domain::evidence::{self, Evidence, EvidenceKind};
+use crate::domain::extract;
+use crate::domain::i18n::{t, tn, Lang};
+use crate::domain::layout::Layouts;
+use crate::domain::messages::{BrowserEvent, Request, Sender};
+use crate::domain::money;
+use crate::domain::price;
+use crate::domain::product::{self, PageKind};
+use crate::domain::record::{self, Loaded, ProductInfo, SessionRecord, Settings, Standdown, StoredPrice};
+use crate::domain::referral::{self, Attribution};
+use crate::domain::session::{Landing, Outcome, Refusal, State};
+use crate::domain::url::{self, Url};
+use crate::domain::view::{self, ExpectedView, PopupExtra, ViewInput, Warning, WarningKind};
+use crate::ports::{Area, Platform};
+use serde_json::{json, Value};
+
+pub const BANNER_CSS: &str = include_str!("../extension/ui/banner.css");
+pub const TIMEOUT_ALARM: &str = "activation-timeout";
+pub const SESSION_ALARM: &str = "session-end";
+
+pub struct Ctx<'a, P: Platform> {
+    pub p: &'a P,
+    pub cfg: &'a Config,
+    pub layouts: &'a Layouts,
+}
+
+/// What a request is allowed to do, from who sent it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// Our content script in this tab.
+    Content(i32),
+    /// Our popup / options page.
+    Page,
+}
+
+fn classify_sender(sender: &Sender, our_id: &str) -> Result<Origin, String> {
+    if sender.id.as_deref() != Some(our_id) {
+        return Err("message from another extension or page".into());
+    }
+    let page_prefix = format!("chrome-extension://{our_id}/");
+    match (&sender.tab, &sender.url) {
+        (_, Some(u)) if u.starts_with(&page_prefix) => Ok(Origin::Page),
+        (Some(tab), _) => match tab.id {
+            Some(id) if id >= 0 => Ok(Origin::Content(id)),
+            _ => Err("content script without a tab".into()),
+        },
+        _ => Err("unknown sender".into()),
+    }
+}
+
+fn error(msg: impl Into<String>) -> Value {
+    json!({ "type": "error", "error": msg.into() })
+}
+
+/// Reads a versioned record; an undecodable one is kept under `quarantine.<key>` and
+/// replaced by a fresh record, with a note saying so.
+async fn load<P: Platform, T: serde::de::DeserializeOwned + Default>(
+    p: &P,
+    area: Area,
+    key: &str,
+    version: u32,
+    notes: &mut Vec<String>,
+) -> T {
+    match p.get(area, key).await {
+        Err(e) => {
+            notes.push(format!("storage read of {key} failed: {e}"));
+            T::default()
+        }
+        Ok(raw) => match record::decode::<T>(raw, version) {
+            Loaded::Ok(t) => t,
+            Loaded::Missing => T::default(),
+            Loaded::Quarantine { raw, why } => {
+                notes.push(format!("stored {key} was unreadable ({why}); kept as quarantine.{key}, started fresh"));
+                let _ = p.set(area, &format!("quarantine.{key}"), raw).await;
+                T::default()
+            }
+        },
+    }
+}
+
+fn rate_text(bp: u32) -> String {
+    if bp % 100 == 0 {
+        format!("{}%", bp / 100)
+    } else if bp % 10 == 0 {
+        format!("{}.{}%", bp / 100, (bp % 100) / 10)
+    } else {
+        format!("{}.{:02}%", bp / 100, bp % 100)
+    }
+}
+
+impl<'a, P: Platform> Ctx<'a, P> {
+    fn lang(&self, settings: &Settings) -> Lang {
+        settings.lang(&self.p.ui_locale())
+    }
+
+    fn money(&self, minor: u64, currency: &str, lang: Lang) -> String {
+        let exp = price::currency(currency).map(|c| c.exponent).unwrap_or(2);
+        self.p.money(minor, currency, exp, lang)
+    }
+
+    /// The rate for a product: the first of its categories the config names.
+    pub fn rate_for(&self, categories: &[String]) -> u32 {
+        categories
+            .iter()
+            .find(|c| self.cfg.rates.categories.contains_key(c.as_str()))
+            .map(|c| self.cfg.rate_for(Some(c)))
+            .unwrap_or(self.cfg.rates.default_bp)
+    }
+
+    fn expected(&self, info: &ProductInfo, lang: Lang) -> Option<ExpectedView> {
+        let range = info.price.to_range()?;
+        let rate = info.rate_bp;
+        let e = money::expected_cashback(&range, info.quantity.max(1), rate).ok()?;
+        let mut text = self.money(e.min_minor, e.currency, lang);
+        if let Some(max) = e.max_minor {
+            text = format!("{text} – {}", self.money(max, e.currency, lang));
+        }
+        Some(ExpectedView {
+            text,
+            min_minor: e.min_minor,
+            max_minor: e.max_minor,
+            currency: e.currency.to_string(),
+            rate_bp: rate,
+            rate_text: rate_text(rate),
+        })
+    }
+
+    fn warnings(&self, rec: &SessionRecord, lang: Lang) -> Vec<Warning> {
+        let mut out = Vec::new();
+        let r = &rec.referral;
+        match (&r.state, &r.outcome) {
+            (State::Blocked, Some(Outcome::BlockedByClient { url })) => {
+                let host = url::parse(url).map(|u| u.host).unwrap_or_default();
+                out.push(Warning {
+                    kind: WarningKind::Adblock,
+                    subject: host.clone(),
+                    title: t(lang, "warn_adblock", &[&host]),
+                    remedy: t(lang, "remedy_blocked", &[]),
+                });
+            }
+            (State::Blocked, Some(Outcome::BlockPage { extension_id })) => out.push(Warning {
+                kind: WarningKind::Adblock,
+                subject: extension_id.clone(),
+                title: t(lang, "warn_adblock", &[extension_id]),
+                remedy: t(lang, "remedy_blocked", &[]),
+            }),
+            (State::Hijacked, Some(Outcome::Hijack { key, culprit })) => {
+                let who = culprit.clone().unwrap_or_else(|| key.clone());
+                out.push(Warning {
+                    kind: WarningKind::Rival,
+                    subject: who.clone(),
+                    title: t(lang, "warn_rival", &[&who]),
+                    remedy: t(lang, "remedy_hijacked", &[]),
+                });
+            }
+            (State::Failed, Some(Outcome::OtherKey { key })) => out.push(Warning {
+                kind: WarningKind::Rival,
+                subject: key.clone(),
+                title: t(lang, "warn_rival", &[key]),
+                remedy: t(lang, "remedy_hijacked", &[]),
+            }),
+            _ => {}
+        }
+        if let (Some(s), true) = (&rec.standdown, r.state.can_activate()) {
+            out.push(Warning {
+                kind: WarningKind::Standdown,
+                subject: s.key.clone(),
+                title: t(lang, "warn_standdown", &[&s.key]),
+                remedy: t(lang, "warn_standdown_remedy", &[]),
+            });
+        }
+        let cart = if r.state.can_activate() && r.state != State::Hijacked {
+            // Before activation: whatever is in the cart now.
+            rec.cart.before_activation().map(|n| (n, rec.cart.ids_now.clone().unwrap_or_default()))
+        } else {
+            match rec.cart.warning() {
+                Some(crate::domain::cart::CartWarning::Items(ids)) => Some((ids.len() as u32, ids)),
+                Some(crate::domain::cart::CartWarning::Count(n)) => Some((n, Vec::new())),
+                None => None,
+            }
+        };
+        if let Some((n, ids)) = cart {
+            out.push(Warning {
+                kind: WarningKind::Cart,
+                subject: ids.join(","),
+                title: format!("{}. {}", tn(lang, "cart_items", u64::from(n), &[]), t(lang, "warn_cart", &[])),
+                remedy: t(lang, "warn_cart_remedy", &[]),
+            });
+        }
+        out
+    }
+
+    fn view_input(&self, rec: &SessionRecord, tab: Option<i32>, lang: Lang) -> ViewInput {
+        let info = tab.and_then(|id| rec.tab(id));
+        let product_page = info.is_some_and(|i| i.kind == Some(PageKind::Product));
+        let expected = if product_page { info.and_then(|i| i.product.as_ref()).and_then(|p| self.expected(p, lang)) } else { None };
+        ViewInput {
+            lang,
+            state: rec.referral.state,
+            outcome: rec.referral.outcome.clone(),
+            active_since: rec.referral.activated_ms.map(|ms| self.p.time(ms, lang)),
+            price_unrecognised: product_page && expected.is_none() && info.is_some_and(|i| i.price_unrecognised),
+            expected,
+            warnings: self.warnings(rec, lang),
+            cart_before: None,
+            program: self.cfg.program_name.clone(),
+        }
+    }
+
+    fn tab_message(&self, rec: &SessionRecord, settings: &Settings, tab: i32, kind: &str) -> Value {
+        let lang = self.lang(settings);
+        let vi = self.view_input(rec, Some(tab), lang);
+        let on_cart = rec.tab(tab).is_some_and(|t| t.kind == Some(PageKind::Cart));
+        let flags: Vec<String> = if on_cart { rec.cart.flags() } else { Vec::new() };
+        json!({
+            "type": kind,
+            "lang": lang.code(),
+            "enabled": settings.banner,
+            "state": rec.referral.state.as_str(),
+            "view": view::banner(&vi),
+            "flags": flags,
+            "flagLabel": t(lang, "warn_cart", &[]),
+        })
+    }
+
+    async fn badge(&self, rec: &SessionRecord, settings: &Settings, tab: i32) {
+        let lang = self.lang(settings);
+        let vi = self.view_input(rec, Some(tab), lang);
+        let (text, color) = match rec.referral.state {
+            State::Active => ("✓".to_string(), "#1a7f37"),
+            State::Blocked | State::Hijacked => ("!".to_string(), "#cf222e"),
+            State::Failed => ("!".to_string(), "#bc4c00"),
+            State::Activating => ("…".to_string(), "#57606a"),
+            State::Inactive => (vi.expected.as_ref().map(|e| e.rate_text.clone()).unwrap_or_default(), "#0969da"),
+        };
+        let text = if settings.badge || rec.referral.state != State::Inactive { text } else { String::new() };
+        self.p.badge(tab, &text, color, &view::status_text(&vi)).await;
+    }
+
+    /// Tells every known tab and the extension pages about a change.
+    async fn broadcast(&self, rec: &SessionRecord, settings: &Settings) {
+        for tab in rec.tabs.iter().map(|t| t.tab_id).collect::<Vec<_>>() {
+            self.p.send_to_tab(tab, self.tab_message(rec, settings, tab, "view")).await;
+            self.badge(rec, settings, tab).await;
+        }
+        self.p.notify_pages(json!({ "type": "changed", "state": rec.referral.state.as_str() })).await;
+    }
+
+    fn ev(&self, rec: &mut SessionRecord, tab: Option<i32>, kind: EvidenceKind, subject: &str, detail: &str) {
+        evidence::push(
+            &mut rec.evidence,
+            Evidence { at_ms: self.p.now_ms(), tab_id: tab, kind, subject: subject.into(), detail: detail.into() },
+        );
+    }
+
+    /// Evidence for the state the machine just entered.
+    fn ev_outcome(&self, rec: &mut SessionRecord, tab: Option<i32>) {
+        let state = rec.referral.state;
+        let (kind, subject, detail) = match rec.referral.outcome.clone() {
+            None if state == State::Active => (EvidenceKind::Verified, self.cfg.affiliate_key.clone(), String::new()),
+            None => return,
+            Some(Outcome::BlockedByClient { url }) => (EvidenceKind::BlockedRequest, url, "net::ERR_BLOCKED_BY_CLIENT".into()),
+            Some(Outcome::BlockPage { extension_id }) => (EvidenceKind::BlockPage, extension_id, String::new()),
+            Some(Outcome::Stripped { location_had_referral }) => {
+                (EvidenceKind::Stripped, String::new(), format!("location had referral: {location_had_referral}"))
+            }
+            Some(Outcome::Hijack { key, culprit }) => (EvidenceKind::Hijack, key, culprit.unwrap_or_default()),
+            Some(o) => (EvidenceKind::Failed, String::new(), format!("{o:?}")),
+        };
+        self.ev(rec, tab, kind, &subject, &detail);
+    }
+
+    async fn cookie_attributions(&self, page_url: &str) -> Vec<Attribution> {
+        let mut out = Vec::new();
+        if let Ok(Some(v)) = self.p.cookie(page_url, "aeu_cid").await {
+            out.extend(referral::parse_aeu_cid(&v));
+        }
+        if let Ok(Some(v)) = self.p.cookie(page_url, "xman_us_f").await {
+            out.extend(referral::parse_xman_us_f(&v));
+        }
+        out
+    }
+
+    /// A top-level page loaded (or a content script said hello) in `tab`.
+    async fn landed(&self, rec: &mut SessionRecord, tab: i32, u: &Url) -> bool {
+        let cookies = self.cookie_attributions(&u.serialize()).await;
+        let now = self.p.now_ms();
+        let key = self.cfg.affiliate_key.as_str();
+        let mut changed = false;
+        if rec.referral.on_landed(now, tab, &Landing { url: Some(u), cookies: &cookies }, key) {
+            self.ev_outcome(rec, Some(tab));
+            changed = true;
+        }
+        let from_url = referral::landing_attribution(u);
+        match rec.referral.state {
+            State::Inactive | State::Failed | State::Blocked => {
+                if let Some(a) = from_url.filter(|a| a.key != key) {
+                    if rec.standdown.as_ref().map(|s| &s.key) != Some(&a.key) {
+                        rec.standdown = Some(Standdown { key: a.key.clone(), seen_ms: now, via: "url".into() });
+                        self.ev(rec, Some(tab), EvidenceKind::Standdown, &a.key, &u.host);
+                        changed = true;
+                    }
+                }
+            }
+            State::Active => {
+                let other = from_url.filter(|a| a.key != key).or_else(|| {
+                    cookies.iter().find(|a| a.source == referral::Source::AeuCidCookie && a.key != key).cloned()
+                });
+                if let Some(a) = other {
+                    if rec.referral.on_attribution(now, &a, key, None) {
+                        self.ev_outcome(rec, Some(tab));
+                        changed = true;
+                    }
+                }
+            }
+            _ => {}
+        }
+        changed
+    }
+
+    async fn activate(&self, rec: &mut SessionRecord, settings: &Settings, tab: i32) -> Value {
+        let now = self.p.now_ms();
+        let target = rec
+            .tab(tab)
+            .and_then(|t| url::parse(&t.url).ok())
+            .filter(|u| product::storefront(&u.host).is_some())
+            .map(|u| u.to_string_without_params(referral::LANDING_PARAMS))
+            .unwrap_or_else(|| "https://www.aliexpress.com/".to_string());
+        let link = match referral::build_deep_link(&self.cfg.deep_link, &self.cfg.affiliate_key, &target) {
+            Ok(l) => l,
+            Err(e) => return error(format!("cannot build the referral link: {e:?}")),
+        };
+        let timeout = f64::from(self.cfg.activation_timeout_s) * 1000.0;
+        match rec.referral.begin(now, tab, &target, timeout) {
+            Err(Refusal::AlreadyActive) => return json!({"type": "refused", "reason": "already-active"}),
+            Err(Refusal::InFlight) => return json!({"type": "refused", "reason": "in-flight"}),
+            Ok(()) => {}
+        }
+        rec.cart.snapshot_now(now as u64);
+        rec.standdown = None;
+        self.ev(rec, Some(tab), EvidenceKind::ActivationSent, &self.cfg.affiliate_key, &target);
+        // Saved before navigating: a worker killed mid-way still knows it is activating.
+        self.save(rec).await;
+        self.broadcast(rec, settings).await;
+        if let Err(e) = self.p.navigate(tab, &link).await {
+            rec.referral.abort_no_tab(self.p.now_ms());
+            rec.note(format!("navigation failed: {e}"));
+            self.ev_outcome(rec, Some(tab));
+        } else {
+            let deadline = rec.referral.attempt.as_ref().map(|a| a.deadline_ms).unwrap_or(now + timeout);
+            self.p.alarm(TIMEOUT_ALARM, deadline).await;
+        }
+        json!({"type": "activating", "state": rec.referral.state.as_str()})
+    }
+
+    async fn save(&self, rec: &mut SessionRecord) {
+        let v = serde_json::to_value(&*rec).unwrap_or(Value::Null);
+        if let Err(e) = self.p.set(Area::Session, record::SESSION_KEY, v).await {
+            rec.note(format!("storage write failed: {e}"));
+        }
+    }
+
+    fn facts(&self, rec: &mut SessionRecord, tab: i32, u: &Url, facts: &crate::domain::messages::PageFacts) {
+        let now = self.p.now_ms();
+        if let Some(n) = facts.cart_count.as_deref().and_then(crate::domain::cart::parse_count) {
+            rec.cart.observe_count(n);
+        }
+        let kind = product::page_kind(u);
+        if kind == PageKind::Cart {
+            if let Some(ids) = extract::cart_ids(u, facts) {
+                rec.cart.observe_items(&ids);
+            }
+        }
+        let mut note_lines = Vec::new();
+        let product_info = if kind == PageKind::Product {
+            let x = extract::product(u, facts, &self.layouts.embedded_paths);
+            note_lines.extend(x.notes.iter().take(10).cloned());
+            let rate = self.rate_for(&x.categories);
+            x.price.as_ref().map(|p| ProductInfo {
+                id: x.id.clone(),
+                price: StoredPrice::from_range(p),
+                category: x.categories.first().cloned(),
+                quantity: x.quantity,
+                source: x.source.clone(),
+                rate_bp: rate,
+            })
+        } else {
+            None
+        };
+        let info = rec.tab_mut(tab, now);
+        info.kind = Some(kind);
+        info.price_unrecognised = kind == PageKind::Product && product_info.is_none();
+        if info.price_unrecognised {
+            note_lines.extend(record::raw_notes(facts));
+        }
+        info.product = product_info;
+        info.notes = note_lines;
+    }
+
+    async fn request(&self, rec: &mut SessionRecord, settings: &mut Settings, req: Request, origin: Origin) -> (Value, bool) {
+        match (req, origin) {
+            (Request::Hello { url: page }, Origin::Content(tab)) => {
+                let Ok(u) = url::parse(&page) else { return (error("malformed page URL"), false) };
+                let Some(front) = product::storefront(&u.host) else {
+                    return (json!({"type": "page", "enabled": false}), false);
+                };
+                let now = self.p.now_ms();
+                let info = rec.tab_mut(tab, now);
+                if info.url != page {
+                    info.url = page.clone();
+                    info.product = None;
+                    info.price_unrecognised = false;
+                    info.notes.clear();
+                }
+                info.kind = Some(product::page_kind(&u));
+                let changed = self.landed(rec, tab, &u).await;
+                let mut msg = self.tab_message(rec, settings, tab, "page");
+                msg["profile"] = serde_json::to_value(self.layouts.for_storefront(front)).unwrap_or(Value::Null);
+                msg["css"] = Value::String(BANNER_CSS.to_string());
+                (msg, changed)
+            }
+            (Request::Facts { url: page, facts }, Origin::Content(tab)) => {
+                let Ok(u) = url::parse(&page) else { return (error("malformed page URL"), false) };
+                if product::storefront(&u.host).is_none() {
+                    return (error("not an AliExpress page"), false);
+                }
+                let before = (rec.cart.clone(), self.warnings(rec, Lang::En).len());
+                self.facts(rec, tab, &u, &facts);
+                let changed = before != (rec.cart.clone(), self.warnings(rec, Lang::En).len());
+                self.badge(rec, settings, tab).await;
+                (self.tab_message(rec, settings, tab, "view"), changed)
+            }
+            (Request::CartIntent { url: page }, Origin::Content(tab)) => {
+                let id = url::parse(&page).ok().and_then(|u| product::product_id(&u));
+                if let Some(id) = id {
+                    rec.cart.added(&id);
+                    self.ev(rec, Some(tab), EvidenceKind::Page, &id, "added to cart");
+                }
+                (json!({"type": "ok"}), false)
+            }
+            (Request::Activate { .. }, Origin::Content(tab)) => (self.activate(rec, settings, tab).await, true),
+            (Request::Activate { tab_id: Some(tab) }, Origin::Page) => {
+                if rec.tab(tab).is_none() {
+                    return (error("open an AliExpress page in this tab first"), false);
+                }
+                (self.activate(rec, settings, tab).await, true)
+            }
+            (Request::Popup { tab_id }, Origin::Page) => {
+                let lang = self.lang(settings);
+                let known = tab_id.and_then(|id| rec.tab(id)).is_some();
+                let vi = self.view_input(rec, if known { tab_id } else { None }, lang);
+                let mut diagnostics: Vec<String> = rec.notes.clone();
+                diagnostics.extend(evidence::lines(&rec.evidence, &|ms| self.p.time(ms, lang)));
+                if let Some(t) = tab_id.and_then(|id| rec.tab(id)) {
+                    diagnostics.extend(t.notes.iter().map(|n| format!("tab {}: {n}", t.tab_id)));
+                }
+                let extra = PopupExtra {
+                    disclosure_url: self.cfg.disclosure_url.clone(),
+                    diagnostics,
+                    version: self.p.version(),
+                    not_aliexpress: !known,
+                };
+                (
+                    json!({"type": "popup", "lang": lang.code(), "state": rec.referral.state.as_str(), "view": view::popup(&vi, &extra), "tabId": tab_id}),
+                    false,
+                )
+            }
+            (Request::GetSettings, Origin::Page) => {
+                (json!({"type": "settings", "settings": settings, "lang": self.lang(settings).code()}), false)
+            }
+            (Request::SetSettings { settings: raw }, Origin::Page) => {
+                let mut raw = raw;
+                if raw.is_object() {
+                    raw["v"] = json!(record::SETTINGS_VERSION);
+                }
+                match serde_json::from_value::<Settings>(raw) {
+                    Ok(s) => {
+                        if let Err(e) = self.p.set(Area::Local, record::SETTINGS_KEY, serde_json::to_value(&s).unwrap_or(Value::Null)).await {
+                            return (error(format!("could not save settings: {e}")), false);
+                        }
+                        *settings = s;
+                        (json!({"type": "settings", "settings": settings, "lang": self.lang(settings).code()}), true)
+                    }
+                    Err(e) => (error(format!("invalid settings: {e}")), false),
+                }
+            }
+            (Request::ClearSession, Origin::Page) => {
+                let tabs = std::mem::take(&mut rec.tabs);
+                *rec = SessionRecord { tabs, ..Default::default() };
+                (json!({"type": "ok"}), true)
+            }
+            (Request::DebugPanic, _) if cfg!(debug_assertions) => panic!("debug-panic requested"),
+            (r, o) => (error(format!("{} is not allowed from {o:?}", request_name(&r))), false),
+        }
+    }
+
+    /// Handles one event. Never panics on bad input: every failure is an `error` value.
+    pub async fn handle(&self, ev: BrowserEvent) -> Value {
+        let mut notes = Vec::new();
+        let mut rec: SessionRecord = load(self.p, Area::Session, record::SESSION_KEY, record::SESSION_VERSION, &mut notes).await;
+        let mut settings: Settings = load(self.p, Area::Local, record::SETTINGS_KEY, record::SETTINGS_VERSION, &mut notes).await;
+        let original = rec.clone();
+        let original_settings = settings.clone();
+        for n in notes {
+            rec.note(n);
+        }
+        let now = self.p.now_ms();
+        let was_active = rec.referral.activated_ms.is_some();
+        let mut changed = false;
+        if rec.referral.tick(now, self.cfg.session_ms()) {
+            if was_active && rec.referral.activated_ms.is_none() {
+                rec.cart.reset();
+            }
+            self.ev_outcome(&mut rec, None);
+            changed = true;
+        }
+        let key = self.cfg.affiliate_key.clone();
+        let reply = match ev {
+            BrowserEvent::Message { msg, sender } => match classify_sender(&sender, &self.p.extension_id()) {
+                Err(e) => error(e),
+                Ok(origin) => match serde_json::from_value::<Request>(msg) {
+                    Err(e) => error(format!("unknown message: {e}")),
+                    Ok(req) => {
+                        let (v, c) = self.request(&mut rec, &mut settings, req, origin).await;
+                        changed |= c;
+                        v
+                    }
+                },
+            },
+            BrowserEvent::Redirect { tab_id, url: from, redirect_url, .. } => {
+                let host_kind = url::parse(&from).map(|u| referral::classify_host(&u.host)).unwrap_or(referral::HostKind::Other);
+                if host_kind != referral::HostKind::Other || redirect_url.starts_with("chrome-extension://") {
+                    self.ev(&mut rec, Some(tab_id), EvidenceKind::Redirect, &from, &redirect_url);
+                }
+                if rec.referral.on_redirect(now, tab_id, &from, &redirect_url) {
+                    self.ev_outcome(&mut rec, Some(tab_id));
+                    changed = true;
+                }
+                Value::Null
+            }
+            BrowserEvent::NetError { tab_id, url: u, error: e, .. } => {
+                if rec.referral.on_net_error(now, tab_id, &u, &e) {
+                    self.ev_outcome(&mut rec, Some(tab_id));
+                    changed = true;
+                }
+                Value::Null
+            }
+            BrowserEvent::Completed { tab_id, url: u, .. } => {
+                if let Ok(parsed) = url::parse(&u) {
+                    changed |= self.landed(&mut rec, tab_id, &parsed).await;
+                }
+                Value::Null
+            }
+            BrowserEvent::Cookie { removed, cookie, .. } => {
+                if !removed {
+                    let attr = match cookie.name.as_str() {
+                        "aeu_cid" => referral::parse_aeu_cid(&cookie.value),
+                        "xman_us_f" => referral::parse_xman_us_f(&cookie.value),
+                        _ => None,
+                    };
+                    if let Some(a) = attr {
+                        self.ev(&mut rec, None, EvidenceKind::Attribution, &a.key, &cookie.name);
+                        if rec.referral.on_attribution(now, &a, &key, None) {
+                            self.ev_outcome(&mut rec, None);
+                            changed = true;
+                        }
+                    }
+                }
+                Value::Null
+            }
+            BrowserEvent::Alarm { .. } => Value::Null,
+            BrowserEvent::TabRemoved { tab_id } => {
+                let in_flight = rec.referral.attempt.as_ref().is_some_and(|a| a.tab_id == tab_id) && rec.referral.state == State::Activating;
+                if in_flight {
+                    rec.referral.abort_no_tab(now);
+                    self.ev_outcome(&mut rec, Some(tab_id));
+                    changed = true;
+                }
+                rec.remove_tab(tab_id);
+                Value::Null
+            }
+        };
+        if rec != original {
+            self.save(&mut rec).await;
+        }
+        if changed || settings != original_settings {
+            self.broadcast(&rec, &settings).await;
+        }
+        reply
+    }
+}
+
+fn request_name(r: &Request) -> &'static str {
+    match r {
+        Request::Hello { .. } => "hello",
+        Request::Facts { .. } => "facts",
+        Request::CartIntent { .. } => "cart-intent",
+        Request::Activate { .. } => "activate",
+        Request::Popup { .. } => "popup",
+        Request::GetSettings => "get-settings",
+        Request::SetSettings { .. } => "set-settings",
+        Request::ClearSession => "clear-session",
+        Request::DebugPanic => "debug-panic",
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,290 @@
+use super::*;
+use crate::domain::config::parse_config;
+use crate::domain::layout::bundled;
+use crate::memory::{block_on, Memory};
+use serde_json::json;
+
+const CFG: &str = include_str!("../../extension/config/default.json");
+const EXT: &str = "cgtestextensionidaaaaaaaaaaaaaaaa";
+const ITEM: &str = "https://www.aliexpress.com/item/1005001000000001.html";
+
+struct World {
+    m: Memory,
+    cfg: Config,
+}
+
+impl World {
+    fn new() -> World {
+        World { m: Memory::new(), cfg: parse_config(CFG).unwrap() }
+    }
+    fn ctx(&self) -> Ctx<'_, Memory> {
+        Ctx { p: &self.m, cfg: &self.cfg, layouts: bundled() }
+    }
+    fn send(&self, ev: Value) -> Value {
+        let ev: BrowserEvent = serde_json::from_value(ev).expect("test event decodes");
+        block_on(self.ctx().handle(ev))
+    }
+    fn from_tab(&self, tab: i32, msg: Value) -> Value {
+        self.send(json!({"kind": "message", "msg": msg, "sender": {"id": EXT, "tab": {"id": tab}, "url": ITEM}}))
+    }
+    fn from_popup(&self, msg: Value) -> Value {
+        self.send(json!({"kind": "message", "msg": msg, "sender": {"id": EXT, "url": format!("chrome-extension://{EXT}/popup.html")}}))
+    }
+    fn state(&self) -> String {
+        self.m.session.borrow()["session"]["referral"]["state"].as_str().unwrap().to_string()
+    }
+    fn land_ours(&self, tab: i32) {
+        let k = &self.cfg.affiliate_key;
+        self.m.cookies.borrow_mut().insert("aeu_cid".into(), format!("0123456789abcdef0123456789abcdef-1700000000000-01234-{k}"));
+        self.send(json!({"kind": "redirect", "tabId": tab, "url": "https://s.click.aliexpress.com/deep_link.htm?aff_short_key=x",
+            "redirectUrl": format!("{ITEM}?aff_fsk={k}&sk={k}&aff_platform=portals-tool"), "type": "main_frame"}));
+        self.send(json!({"kind": "completed", "tabId": tab, "url": format!("{ITEM}?aff_fsk={k}&sk={k}&aff_platform=portals-tool"), "type": "main_frame"}));
+    }
+}
+
+fn find_testid<'a>(v: &'a Value, id: &str, out: &mut Vec<&'a Value>) {
+    if v.get("a").and_then(|a| a.get("data-testid")).and_then(Value::as_str) == Some(id) {
+        out.push(v);
+    }
+    if let Some(c) = v.get("c").and_then(Value::as_array) {
+        for x in c {
+            find_testid(x, id, out);
+        }
+    }
+}
+
+/// The view tree with each node's attribute pairs `[[k, v], …]` turned into an object.
+fn norm(v: &Value) -> Value {
+    let mut n = v.clone();
+    if let Some(pairs) = v.get("a").and_then(Value::as_array) {
+        let mut m = serde_json::Map::new();
+        for p in pairs {
+            if let (Some(k), Some(val)) = (p[0].as_str(), p.get(1)) {
+                m.insert(k.to_string(), val.clone());
+            }
+        }
+        n["a"] = Value::Object(m);
+    }
+    if let Some(c) = v.get("c").and_then(Value::as_array) {
+        n["c"] = Value::Array(c.iter().map(norm).collect());
+    }
+    n
+}
+
+fn testids(v: &Value, id: &str) -> Vec<Value> {
+    let v = norm(v);
+    let mut out = Vec::new();
+    find_testid(&v, id, &mut out);
+    out.into_iter().cloned().collect()
+}
+
+#[test]
+fn hello_on_aliexpress_returns_inactive_banner_with_profile_and_css() {
+    let w = World::new();
+    let r = w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    assert_eq!(r["type"], "page");
+    assert_eq!(r["state"], "inactive");
+    assert_eq!(testids(&r["view"], "cg-banner")[0]["a"]["data-state"], "inactive");
+    assert_eq!(testids(&r["view"], "cg-activate").len(), 1);
+    assert_eq!(r["profile"]["id"], "aliexpress-com-2026");
+    assert!(r["css"].as_str().unwrap().contains(".cg-banner"));
+}
+
+#[test]
+fn hello_from_elsewhere_is_disabled_and_foreign_senders_are_refused() {
+    let w = World::new();
+    let r = w.from_tab(3, json!({"type": "hello", "url": "https://evil.example/item/1.html"}));
+    assert_eq!(r["enabled"], false);
+    let r = w.send(json!({"kind": "message", "msg": {"type": "activate"}, "sender": {"id": "otherextension", "tab": {"id": 3}}}));
+    assert_eq!(r["type"], "error");
+    assert!(w.m.navigations.borrow().is_empty());
+    // A content script cannot ask for the popup view or settings changes.
+    let r = w.from_tab(3, json!({"type": "set-settings", "settings": {"lang": "ru"}}));
+    assert_eq!(r["type"], "error");
+    let r = w.from_tab(3, json!({"type": "no-such-message"}));
+    assert!(r["error"].as_str().unwrap().contains("unknown message"));
+}
+
+#[test]
+fn one_click_one_redirect_then_active_and_never_again() {
+    let w = World::new();
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    let r = w.from_tab(3, json!({"type": "activate"}));
+    assert_eq!(r["state"], "activating");
+    let navs = w.m.navigations.borrow().clone();
+    assert_eq!(navs.len(), 1);
+    assert_eq!(navs[0].0, 3);
+    assert!(navs[0].1.starts_with("https://s.click.aliexpress.com/deep_link.htm?aff_short_key=cgDemo0001&dl_target_url=https%3A%2F%2Fwww.aliexpress.com%2Fitem%2F1005001000000001.html"), "{}", navs[0].1);
+    assert_eq!(w.m.alarms.borrow()[0].0, TIMEOUT_ALARM);
+    assert_eq!(w.state(), "activating");
+    w.land_ours(3);
+    assert_eq!(w.state(), "active");
+    let r = w.from_tab(3, json!({"type": "activate"}));
+    assert_eq!(r["reason"], "already-active");
+    assert_eq!(w.m.navigations.borrow().len(), 1, "active never redirects again");
+    // Every known tab hears about it; badge shows the tick.
+    let last = w.m.to_tabs.borrow().last().cloned().unwrap();
+    assert_eq!(last.1["state"], "active");
+    assert_eq!(w.m.badges.borrow()[&3].0, "✓");
+}
+
+#[test]
+fn blocked_by_client_names_the_host_and_allows_one_retry() {
+    let w = World::new();
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    w.from_tab(3, json!({"type": "activate"}));
+    w.send(json!({"kind": "net-error", "tabId": 3, "url": "https://s.click.aliexpress.com/deep_link.htm?x=1", "error": "net::ERR_BLOCKED_BY_CLIENT", "type": "main_frame"}));
+    assert_eq!(w.state(), "blocked");
+    let r = w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    let warn = testids(&r["view"], "cg-warning");
+    assert_eq!(warn[0]["a"]["data-kind"], "adblock");
+    assert_eq!(warn[0]["a"]["data-subject"], "s.click.aliexpress.com");
+    assert_eq!(testids(&r["view"], "cg-activate").len(), 1);
+    w.from_tab(3, json!({"type": "activate"}));
+    assert_eq!(w.m.navigations.borrow().len(), 2);
+}
+
+#[test]
+fn timeout_alarm_fails_the_activation() {
+    let w = World::new();
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    w.from_tab(3, json!({"type": "activate"}));
+    w.m.advance(f64::from(w.cfg.activation_timeout_s) * 1000.0 + 1.0);
+    w.send(json!({"kind": "alarm", "name": TIMEOUT_ALARM}));
+    assert_eq!(w.state(), "failed");
+}
+
+#[test]
+fn closed_tab_during_activation_fails_with_no_tab() {
+    let w = World::new();
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    w.m.fail_navigate.set(true);
+    w.from_tab(3, json!({"type": "activate"}));
+    assert_eq!(w.state(), "failed");
+    assert_eq!(w.m.session.borrow()["session"]["referral"]["outcome"]["reason"], "no-tab");
+}
+
+#[test]
+fn hijack_after_active_names_the_rival_key() {
+    let w = World::new();
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    w.from_tab(3, json!({"type": "activate"}));
+    w.land_ours(3);
+    w.send(json!({"kind": "cookie", "removed": false, "cookie": {"name": "aeu_cid", "value": "0123456789abcdef0123456789abcdef-1700000000000-01234-rivalKey77", "domain": ".aliexpress.com"}}));
+    assert_eq!(w.state(), "hijacked");
+    let r = w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    let warn = testids(&r["view"], "cg-warning");
+    assert_eq!(warn[0]["a"]["data-kind"], "rival");
+    assert_eq!(warn[0]["a"]["data-subject"], "rivalKey77");
+}
+
+#[test]
+fn standdown_on_arrival_through_another_affiliate() {
+    let w = World::new();
+    let r = w.from_tab(4, json!({"type": "hello", "url": format!("{ITEM}?aff_fsk=otherKey1&sk=otherKey1&aff_platform=portals-tool")}));
+    let warn = testids(&r["view"], "cg-warning");
+    assert_eq!(warn.len(), 1);
+    assert_eq!(warn[0]["a"]["data-kind"], "standdown");
+    assert_eq!(warn[0]["a"]["data-subject"], "otherKey1");
+}
+
+#[test]
+fn expected_cashback_from_json_ld_and_gift_card_rate() {
+    let w = World::new();
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    let facts = json!({"jsonLd": [r#"{"@type":"Product","offers":{"price":"25.00","priceCurrency":"USD"}}"#], "quantity": "2"});
+    let r = w.from_tab(3, json!({"type": "facts", "url": ITEM, "facts": facts}));
+    let e = testids(&r["view"], "cg-expected");
+    assert_eq!(e[0]["a"]["data-amount-minor"], "350", "25.00 × 2 × 7% = 3.50");
+    assert_eq!(e[0]["a"]["data-currency"], "USD");
+    assert_eq!(testids(&r["view"], "cg-rate")[0]["a"]["data-rate-bp"], "700");
+    // A gift certificate (category 201768104) earns the category rate.
+    let gift = "https://www.aliexpress.com/item/1005001000000004.html";
+    w.from_tab(5, json!({"type": "hello", "url": gift}));
+    let facts = json!({"price": ["US $50.00"], "categoryLinks": ["//www.aliexpress.com/category/201768104/gift-cards.html"]});
+    let r = w.from_tab(5, json!({"type": "facts", "url": gift, "facts": facts}));
+    assert_eq!(testids(&r["view"], "cg-rate")[0]["a"]["data-rate-bp"], "300");
+    assert_eq!(testids(&r["view"], "cg-expected")[0]["a"]["data-amount-minor"], "150");
+}
+
+#[test]
+fn unreadable_price_says_so_and_keeps_the_raw_text() {
+    let w = World::new();
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    let r = w.from_tab(3, json!({"type": "facts", "url": ITEM, "facts": {"price": ["цена по запросу"]}}));
+    assert!(testids(&r["view"], "cg-expected").is_empty());
+    assert!(serde_json::to_string(&r["view"]).unwrap().contains("Could not read the price"));
+    let p = w.from_popup(json!({"type": "popup", "tabId": 3}));
+    assert!(serde_json::to_string(&p["view"]).unwrap().contains("цена по запросу"));
+}
+
+#[test]
+fn cart_warning_before_and_flags_after_activation() {
+    let w = World::new();
+    let cart = "https://www.aliexpress.com/p/shoppingcart/index.html";
+    w.from_tab(3, json!({"type": "hello", "url": cart}));
+    let lines = json!([{"href": "//www.aliexpress.com/item/1005001000000001.html"}, {"href": "//www.aliexpress.com/item/1005001000000002.html"}]);
+    let r = w.from_tab(3, json!({"type": "facts", "url": cart, "facts": {"cartItems": lines, "cartCount": "2"}}));
+    let warn = testids(&r["view"], "cg-warning");
+    assert_eq!(warn[0]["a"]["data-kind"], "cart");
+    assert_eq!(warn[0]["a"]["data-subject"], "1005001000000001,1005001000000002");
+    w.from_tab(3, json!({"type": "activate"}));
+    w.land_ours(3);
+    let r = w.from_tab(3, json!({"type": "facts", "url": cart, "facts": {"cartItems": lines}}));
+    assert_eq!(r["flags"], json!(["1005001000000001", "1005001000000002"]));
+}
+
+#[test]
+fn corrupted_storage_is_quarantined_not_fatal() {
+    let w = World::new();
+    w.m.session.borrow_mut().insert("session".into(), json!({"v": 1, "referral": {"state": "exploded"}}));
+    w.m.local.borrow_mut().insert("settings".into(), json!("garbage"));
+    let r = w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    assert_eq!(r["state"], "inactive");
+    assert!(w.m.session.borrow().contains_key("quarantine.session"));
+    assert!(w.m.local.borrow().contains_key("quarantine.settings"));
+    let p = w.from_popup(json!({"type": "popup", "tabId": 3}));
+    assert!(serde_json::to_string(&p["view"]).unwrap().contains("quarantine.session"));
+}
+
+#[test]
+fn settings_switch_language_of_every_view() {
+    let w = World::new();
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    let r = w.from_popup(json!({"type": "set-settings", "settings": {"lang": "ru", "banner": true, "badge": true}}));
+    assert_eq!(r["lang"], "ru");
+    let last = w.m.to_tabs.borrow().last().cloned().unwrap();
+    assert_eq!(last.1["lang"], "ru");
+    assert!(serde_json::to_string(&last.1["view"]).unwrap().contains("Кэшбэк не активирован"));
+    let r = w.from_popup(json!({"type": "set-settings", "settings": {"lang": "klingon"}}));
+    assert_eq!(r["type"], "error");
+}
+
+#[test]
+fn session_ends_after_configured_hours() {
+    let w = World::new();
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    w.from_tab(3, json!({"type": "activate"}));
+    w.land_ours(3);
+    w.m.advance(w.cfg.session_ms() + 1.0);
+    let r = w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    assert_eq!(r["state"], "inactive");
+}
+
+#[test]
+fn popup_for_unknown_tab_says_open_aliexpress() {
+    let w = World::new();
+    let p = w.from_popup(json!({"type": "popup", "tabId": 99}));
+    assert_eq!(testids(&p["view"], "cg-status")[0]["a"]["data-state"], "inactive");
+    assert!(testids(&p["view"], "cg-activate").is_empty());
+    let r = w.from_popup(json!({"type": "activate", "tabId": 99}));
+    assert_eq!(r["type"], "error");
+    assert!(w.m.navigations.borrow().is_empty());
+}
+
+#[test]
+fn rate_text_formats() {
+    assert_eq!(rate_text(700), "7%");
+    assert_eq!(rate_text(350), "3.5%");
+    assert_eq!(rate_text(125), "1.25%");
+}

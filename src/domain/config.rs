@@ -1,0 +1,239 @@
+//! Operator config (contract §2). Parsed from JSON and validated field by field so that
+//! a bad config names the field it is wrong about, at build time and at worker start.
+
+use super::referral;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Largest rate an operator can configure: 100 % in basis points.
+pub const MAX_RATE_BP: u32 = 10_000;
+/// Longest session an operator can configure: one week.
+pub const MAX_SESSION_HOURS: u32 = 24 * 7;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rates {
+    pub default_bp: u32,
+    /// Category id (decimal digits) → rate in basis points.
+    pub categories: BTreeMap<String, u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Config {
+    pub program_name: String,
+    pub affiliate_key: String,
+    pub deep_link: String,
+    pub session_hours: u32,
+    pub rates: Rates,
+    pub disclosure_url: String,
+    /// How long an activation may take before it is declared failed (seconds).
+    /// Optional; tests shorten it.
+    pub activation_timeout_s: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "config field `{}`: {}", self.field, self.message)
+    }
+}
+
+fn err(field: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError { field: field.to_string(), message: message.into() }
+}
+
+fn string_field(obj: &Map<String, Value>, field: &str) -> Result<String, ConfigError> {
+    match obj.get(field) {
+        None => Err(err(field, "is missing")),
+        Some(Value::String(s)) if s.trim().is_empty() => Err(err(field, "is empty")),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(_) => Err(err(field, "must be a string")),
+    }
+}
+
+fn u32_field(v: Option<&Value>, field: &str, min: u32, max: u32) -> Result<u32, ConfigError> {
+    let v = v.ok_or_else(|| err(field, "is missing"))?;
+    let n = v
+        .as_u64()
+        .ok_or_else(|| err(field, format!("must be a whole number from {min} to {max}")))?;
+    if n < u64::from(min) || n > u64::from(max) {
+        return Err(err(field, format!("must be from {min} to {max}, got {n}")));
+    }
+    Ok(n as u32)
+}
+
+fn https_url(field: &str, s: &str) -> Result<(), ConfigError> {
+    match super::url::parse(s) {
+        Ok(u) if u.scheme == "https" => Ok(()),
+        Ok(_) => Err(err(field, "must be an https URL")),
+        Err(e) => Err(err(field, format!("is not a valid URL ({e:?})"))),
+    }
+}
+
+/// Parses and validates an operator config.
+pub fn parse_config(json: &str) -> Result<Config, ConfigError> {
+    let value: Value = serde_json::from_str(json)
+        .map_err(|e| err("(file)", format!("is not valid JSON: {e}")))?;
+    from_value(&value)
+}
+
+/// Validates an already parsed JSON value (the worker gets one from `JSON.parse`).
+pub fn from_value(value: &Value) -> Result<Config, ConfigError> {
+    let obj = value.as_object().ok_or_else(|| err("(file)", "must be a JSON object"))?;
+    const KNOWN: &[&str] = &[
+        "program_name",
+        "affiliate_key",
+        "deep_link",
+        "session_hours",
+        "rates",
+        "disclosure_url",
+        "activation_timeout_s",
+    ];
+    if let Some(unknown) = obj.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+        return Err(err(unknown, "is not a known field (typo?)"));
+    }
+    let program_name = string_field(obj, "program_name")?;
+    if program_name.chars().count() > 60 {
+        return Err(err("program_name", "must be at most 60 characters"));
+    }
+    let affiliate_key = string_field(obj, "affiliate_key")?;
+    if !referral::valid_key(&affiliate_key) {
+        return Err(err("affiliate_key", "must be 1-64 letters, digits or underscores"));
+    }
+    let deep_link = string_field(obj, "deep_link")?;
+    referral::validate_template(&deep_link).map_err(|e| {
+        err(
+            "deep_link",
+            match e {
+                referral::DeepLinkError::TemplateNotHttps => "must be an https URL",
+                referral::DeepLinkError::TemplateMissingKey => "must contain {key}",
+                referral::DeepLinkError::TemplateMissingUrl => "must contain {url}",
+                _ => "is not a valid URL template",
+            },
+        )
+    })?;
+    let session_hours = u32_field(obj.get("session_hours"), "session_hours", 1, MAX_SESSION_HOURS)?;
+    let rates_v = obj.get("rates").ok_or_else(|| err("rates", "is missing"))?;
+    let rates_o = rates_v.as_object().ok_or_else(|| err("rates", "must be an object"))?;
+    if let Some(unknown) = rates_o.keys().find(|k| *k != "default_bp" && *k != "categories") {
+        return Err(err(&format!("rates.{unknown}"), "is not a known field (typo?)"));
+    }
+    let default_bp = u32_field(rates_o.get("default_bp"), "rates.default_bp", 0, MAX_RATE_BP)?;
+    let mut categories = BTreeMap::new();
+    match rates_o.get("categories") {
+        None => {}
+        Some(Value::Object(m)) => {
+            for (id, bp) in m {
+                let field = format!("rates.categories.{id}");
+                if id.is_empty() || id.len() > 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(err(&field, "category ids are 1-12 digits"));
+                }
+                categories.insert(id.clone(), u32_field(Some(bp), &field, 0, MAX_RATE_BP)?);
+            }
+        }
+        Some(_) => return Err(err("rates.categories", "must be an object of id → basis points")),
+    }
+    let disclosure_url = string_field(obj, "disclosure_url")?;
+    https_url("disclosure_url", &disclosure_url)?;
+    let activation_timeout_s = match obj.get("activation_timeout_s") {
+        None => 30,
+        v => u32_field(v, "activation_timeout_s", 5, 600)?,
+    };
+    Ok(Config {
+        program_name,
+        affiliate_key,
+        deep_link,
+        session_hours,
+        rates: Rates { default_bp, categories },
+        disclosure_url,
+        activation_timeout_s,
+    })
+}
+
+impl Config {
+    /// Rate for a category, falling back to the default rate.
+    pub fn rate_for(&self, category: Option<&str>) -> u32 {
+        category
+            .and_then(|c| self.rates.categories.get(c))
+            .copied()
+            .unwrap_or(self.rates.default_bp)
+    }
+
+    pub fn session_ms(&self) -> f64 {
+        f64::from(self.session_hours) * 3_600_000.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub const DEFAULT: &str = include_str!("../../extension/config/default.json");
+
+    #[test]
+    fn default_config_is_valid() {
+        let c = parse_config(DEFAULT).expect("default config must validate");
+        assert_eq!(c.affiliate_key, "cgDemo0001");
+        assert_eq!(c.rates.default_bp, 700);
+        assert_eq!(c.rate_for(Some("201768104")), 300, "gift certificates earn 3 %");
+        assert_eq!(c.rate_for(Some("999")), 700);
+        assert_eq!(c.rate_for(None), 700);
+        assert_eq!(c.session_ms(), 24.0 * 3_600_000.0);
+    }
+
+    fn with(field: &str, v: Value) -> String {
+        let mut base: Value = serde_json::from_str(DEFAULT).unwrap();
+        let mut target = &mut base;
+        let parts: Vec<&str> = field.split('.').collect();
+        for p in &parts[..parts.len() - 1] {
+            target = target.get_mut(*p).unwrap();
+        }
+        let last = parts[parts.len() - 1];
+        if v.is_null() {
+            target.as_object_mut().unwrap().remove(last);
+        } else {
+            target[last] = v;
+        }
+        base.to_string()
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let cases: Vec<(String, &str)> = vec![
+            (with("affiliate_key", Value::Null), "affiliate_key"),
+            (with("affiliate_key", "bad key!".into()), "affiliate_key"),
+            (with("deep_link", "http://s.click.aliexpress.com/?k={key}&u={url}".into()), "deep_link"),
+            (with("deep_link", "https://s.click.aliexpress.com/?u={url}".into()), "deep_link"),
+            (with("session_hours", 0.into()), "session_hours"),
+            (with("session_hours", "24".into()), "session_hours"),
+            (with("rates.default_bp", 10_001.into()), "rates.default_bp"),
+            (with("rates.default_bp", (-1).into()), "rates.default_bp"),
+            (with("rates.categories", serde_json::json!({"abc": 100})), "rates.categories.abc"),
+            (with("rates.categories", serde_json::json!({"123": 1.5})), "rates.categories.123"),
+            (with("disclosure_url", "javascript:alert(1)".into()), "disclosure_url"),
+            (with("program_name", "".into()), "program_name"),
+            (with("colour", "red".into()), "colour"),
+        ];
+        for (json, field) in cases {
+            let e = parse_config(&json).expect_err(&json);
+            assert_eq!(e.field, field, "{json}");
+            assert!(e.to_string().contains(field));
+        }
+        assert_eq!(parse_config("{").unwrap_err().field, "(file)");
+        assert_eq!(parse_config("[]").unwrap_err().field, "(file)");
+    }
+
+    #[test]
+    fn activation_timeout_defaults_and_bounds() {
+        assert_eq!(parse_config(DEFAULT).unwrap().activation_timeout_s, 30);
+        let c = parse_config(&with("activation_timeout_s", 8.into())).unwrap();
+        assert_eq!(c.activation_timeout_s, 8);
+        assert!(parse_config(&with("activation_timeout_s", 1.into())).is_err());
+    }
+}

@@ -1,0 +1,201 @@
+//! UI text. Every string comes from `extension/_locales/<lang>/messages.json` (the files
+//! `chrome.i18n` reads for the manifest), baked in at compile time so that the UI language
+//! can be switched in the options without reinstalling. Placeholders are `$1`…`$9`, as in
+//! `chrome.i18n`; plural forms are keys with the suffixes `_one`, `_few`, `_many`
+//! (Russian) and `_one`, `_other` (English).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    En,
+    Ru,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ru => "ru",
+        }
+    }
+
+    /// The UI language for a browser locale such as `ru-RU`, `en-US`, `uk`.
+    pub fn from_locale(locale: &str) -> Lang {
+        let l = locale.trim().to_ascii_lowercase();
+        if l == "ru" || l.starts_with("ru-") || l.starts_with("ru_") {
+            Lang::Ru
+        } else {
+            Lang::En
+        }
+    }
+}
+
+pub const EN_JSON: &str = include_str!("../../extension/_locales/en/messages.json");
+pub const RU_JSON: &str = include_str!("../../extension/_locales/ru/messages.json");
+
+#[derive(Deserialize)]
+struct Entry {
+    message: String,
+}
+
+pub struct Catalog {
+    map: BTreeMap<String, String>,
+}
+
+impl Catalog {
+    pub fn parse(json: &str) -> Result<Catalog, String> {
+        let raw: BTreeMap<String, Entry> = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        Ok(Catalog { map: raw.into_iter().map(|(k, v)| (k, v.message)).collect() })
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.map.keys().map(String::as_str)
+    }
+
+    pub fn raw(&self, key: &str) -> Option<&str> {
+        self.map.get(key).map(String::as_str)
+    }
+}
+
+pub fn catalog(lang: Lang) -> &'static Catalog {
+    static EN: OnceLock<Catalog> = OnceLock::new();
+    static RU: OnceLock<Catalog> = OnceLock::new();
+    // The catalogs are checked by tests and at build time; an unreadable one degrades to
+    // showing keys rather than crashing the worker.
+    let empty = || Catalog { map: BTreeMap::new() };
+    match lang {
+        Lang::En => EN.get_or_init(|| Catalog::parse(EN_JSON).unwrap_or_else(|_| empty())),
+        Lang::Ru => RU.get_or_init(|| Catalog::parse(RU_JSON).unwrap_or_else(|_| empty())),
+    }
+}
+
+/// Substitutes `$1`…`$9` (and `$$` → `$`).
+pub fn substitute(template: &str, args: &[&str]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut chars = template.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '$' {
+            out.push(c);
+            continue;
+        }
+        match chars.peek().copied() {
+            Some('$') => {
+                chars.next();
+                out.push('$');
+            }
+            Some(d @ '1'..='9') => {
+                chars.next();
+                let i = d as usize - '1' as usize;
+                out.push_str(args.get(i).copied().unwrap_or(""));
+            }
+            _ => out.push('$'),
+        }
+    }
+    out
+}
+
+/// The text for `key` in `lang`; falls back to English, then to the key itself.
+pub fn t(lang: Lang, key: &str, args: &[&str]) -> String {
+    let tpl = catalog(lang).raw(key).or_else(|| catalog(Lang::En).raw(key)).unwrap_or(key);
+    substitute(tpl, args)
+}
+
+/// CLDR plural category suffix for `n`.
+pub fn plural_suffix(lang: Lang, n: u64) -> &'static str {
+    match lang {
+        Lang::En => {
+            if n == 1 {
+                "_one"
+            } else {
+                "_other"
+            }
+        }
+        Lang::Ru => {
+            let (m10, m100) = (n % 10, n % 100);
+            if m10 == 1 && m100 != 11 {
+                "_one"
+            } else if (2..=4).contains(&m10) && !(12..=14).contains(&m100) {
+                "_few"
+            } else {
+                "_many"
+            }
+        }
+    }
+}
+
+/// A plural message: `key` + the plural suffix for `n`, with `$1` = n.
+pub fn tn(lang: Lang, key: &str, n: u64, extra: &[&str]) -> String {
+    let full = format!("{key}{}", plural_suffix(lang, n));
+    let n_s = n.to_string();
+    let mut args = vec![n_s.as_str()];
+    args.extend_from_slice(extra);
+    t(lang, &full, &args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_catalogs_parse_and_have_the_same_keys() {
+        let en = Catalog::parse(EN_JSON).unwrap();
+        let ru = Catalog::parse(RU_JSON).unwrap();
+        let ek: Vec<&str> = en.keys().filter(|k| !k.ends_with("_few") && !k.ends_with("_many") && !k.ends_with("_other")).collect();
+        let rk: Vec<&str> = ru.keys().filter(|k| !k.ends_with("_few") && !k.ends_with("_many") && !k.ends_with("_other")).collect();
+        assert_eq!(ek, rk, "every message key exists in both locales");
+        for k in en.keys().filter(|k| k.ends_with("_other")) {
+            let base = k.trim_end_matches("_other");
+            for s in ["_one", "_few", "_many"] {
+                assert!(ru.raw(&format!("{base}{s}")).is_some(), "ru lacks {base}{s}");
+            }
+        }
+        for (k, v) in en.map.iter().chain(ru.map.iter()) {
+            assert!(!v.trim().is_empty(), "{k} is empty");
+        }
+    }
+
+    #[test]
+    fn russian_plurals() {
+        let cases = [
+            (0, "_many"), (1, "_one"), (2, "_few"), (4, "_few"), (5, "_many"), (11, "_many"),
+            (12, "_many"), (14, "_many"), (21, "_one"), (22, "_few"), (25, "_many"), (101, "_one"),
+            (111, "_many"), (112, "_many"), (1001, "_one"),
+        ];
+        for (n, s) in cases {
+            assert_eq!(plural_suffix(Lang::Ru, n), s, "n = {n}");
+        }
+        assert_eq!(plural_suffix(Lang::En, 1), "_one");
+        assert_eq!(plural_suffix(Lang::En, 0), "_other");
+        assert_eq!(plural_suffix(Lang::En, 21), "_other");
+    }
+
+    #[test]
+    fn plural_messages_render() {
+        assert!(tn(Lang::Ru, "cart_items", 1, &[]).contains("1 товар "));
+        assert!(tn(Lang::Ru, "cart_items", 2, &[]).contains("2 товара "));
+        assert!(tn(Lang::Ru, "cart_items", 5, &[]).contains("5 товаров "));
+        assert!(tn(Lang::En, "cart_items", 1, &[]).contains("1 item "));
+        assert!(tn(Lang::En, "cart_items", 3, &[]).contains("3 items "));
+    }
+
+    #[test]
+    fn substitution() {
+        assert_eq!(substitute("a $1 b $2 $$ $x $", &["X", "Y"]), "a X b Y $ $x $");
+        assert_eq!(substitute("$3", &["a"]), "");
+        assert_eq!(t(Lang::En, "no_such_key_here", &[]), "no_such_key_here");
+    }
+
+    #[test]
+    fn locale_detection() {
+        assert_eq!(Lang::from_locale("ru-RU"), Lang::Ru);
+        assert_eq!(Lang::from_locale("ru"), Lang::Ru);
+        assert_eq!(Lang::from_locale("en-US"), Lang::En);
+        assert_eq!(Lang::from_locale("rue"), Lang::En);
+        assert_eq!(Lang::from_locale(""), Lang::En);
+    }
+}

@@ -1,0 +1,190 @@
+//! The one message type between contexts (content script, popup, options → worker), and
+//! the browser events the worker's listeners hand to the core. Anything that does not
+//! decode into these types is answered with an error value, never a panic.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Raw facts a content script collected from a page, by the selectors and data paths of
+/// the layout profile the worker gave it. Nothing here is trusted or parsed yet.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct PageFacts {
+    /// Which layout profile the content script applied.
+    pub layout: Option<String>,
+    /// Text of `<script type="application/ld+json">` elements.
+    pub json_ld: Vec<String>,
+    /// Text of inline scripts holding embedded data (`runParams`, `__AER_DATA__`).
+    pub embedded: Vec<String>,
+    /// Visible price texts, in profile order (current price first).
+    pub price: Vec<String>,
+    /// Breadcrumb/category link hrefs.
+    pub category_links: Vec<String>,
+    /// The quantity input's value.
+    pub quantity: Option<String>,
+    /// Header cart counter text.
+    pub cart_count: Option<String>,
+    /// Cart lines on a cart page (None when this is not a cart page or no line matched).
+    pub cart_items: Option<Vec<CartLine>>,
+    /// Whether the cart page's container matched the profile at all.
+    pub cart_layout_recognised: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CartLine {
+    pub href: String,
+    pub quantity: Option<String>,
+}
+
+/// Requests from our own extension contexts.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+pub enum Request {
+    /// Content script: a page (or a single-page navigation) started.
+    Hello { url: String },
+    /// Content script: what the page shows.
+    Facts { url: String, facts: PageFacts },
+    /// Content script: the shopper clicked "Add to cart" / "Buy now" (trusted click).
+    CartIntent { url: String },
+    /// Banner (tab from the sender) or popup (`tab_id`): a trusted click on Activate.
+    Activate {
+        #[serde(default)]
+        tab_id: Option<i32>,
+    },
+    /// Popup: the view for a tab.
+    Popup { tab_id: Option<i32> },
+    /// Options page.
+    GetSettings,
+    SetSettings { settings: Value },
+    ClearSession,
+    /// Debug builds only: panics on purpose, to test recovery.
+    DebugPanic,
+}
+
+/// Who sent a message (the parts of `chrome.runtime.MessageSender` we check).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Sender {
+    pub id: Option<String>,
+    pub url: Option<String>,
+    pub origin: Option<String>,
+    pub tab: Option<SenderTab>,
+    pub frame_id: Option<i32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct SenderTab {
+    pub id: Option<i32>,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct CookieInfo {
+    pub name: String,
+    pub value: String,
+    pub domain: String,
+}
+
+/// Browser events, as the worker's listeners receive them (fields of the `chrome.*`
+/// event details, camelCase), tagged with `kind` by the listener.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+pub enum BrowserEvent {
+    Message {
+        msg: Value,
+        #[serde(default)]
+        sender: Sender,
+    },
+    NetError {
+        tab_id: i32,
+        url: String,
+        error: String,
+        #[serde(rename = "type", default)]
+        rtype: String,
+        #[serde(default)]
+        initiator: Option<String>,
+    },
+    Redirect {
+        tab_id: i32,
+        url: String,
+        redirect_url: String,
+        #[serde(rename = "type", default)]
+        rtype: String,
+    },
+    Completed {
+        tab_id: i32,
+        url: String,
+        #[serde(rename = "type", default)]
+        rtype: String,
+    },
+    Cookie {
+        #[serde(default)]
+        removed: bool,
+        cookie: CookieInfo,
+        #[serde(default)]
+        cause: String,
+    },
+    Alarm { name: String },
+    TabRemoved { tab_id: i32 },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_requests() {
+        let r: Request = serde_json::from_str(r#"{"type":"activate","tabId":5}"#).unwrap();
+        assert_eq!(r, Request::Activate { tab_id: Some(5) });
+        let r: Request = serde_json::from_str(r#"{"type":"activate"}"#).unwrap();
+        assert_eq!(r, Request::Activate { tab_id: None });
+        let r: Request = serde_json::from_str(r#"{"type":"hello","url":"https://x"}"#).unwrap();
+        assert_eq!(r, Request::Hello { url: "https://x".into() });
+        let r: Request =
+            serde_json::from_str(r#"{"type":"facts","url":"u","facts":{"price":["US $1"],"junk":1}}"#).unwrap();
+        match r {
+            Request::Facts { facts, .. } => assert_eq!(facts.price, vec!["US $1".to_string()]),
+            _ => panic!(),
+        }
+    }
+
+    #[test]
+    fn rejects_malformed_requests() {
+        for bad in [
+            r#"{}"#,
+            r#"{"type":"nope"}"#,
+            r#"{"type":"hello"}"#,
+            r#"{"type":"hello","url":5}"#,
+            r#"{"type":"activate","tabId":"x"}"#,
+            r#"[1,2]"#,
+            r#""activate""#,
+        ] {
+            assert!(serde_json::from_str::<Request>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn decodes_browser_events() {
+        let e: BrowserEvent = serde_json::from_str(
+            r#"{"kind":"net-error","tabId":3,"url":"https://s.click.aliexpress.com/x","error":"net::ERR_BLOCKED_BY_CLIENT","type":"main_frame","frameId":0,"timeStamp":1}"#,
+        )
+        .unwrap();
+        assert!(matches!(e, BrowserEvent::NetError { tab_id: 3, ref rtype, .. } if rtype == "main_frame"));
+        let e: BrowserEvent = serde_json::from_str(
+            r#"{"kind":"redirect","tabId":3,"url":"a","redirectUrl":"b","type":"main_frame"}"#,
+        )
+        .unwrap();
+        assert!(matches!(e, BrowserEvent::Redirect { ref redirect_url, .. } if redirect_url == "b"));
+        let e: BrowserEvent = serde_json::from_str(
+            r#"{"kind":"message","msg":{"type":"hello","url":"u"},"sender":{"id":"abc","tab":{"id":4,"url":"u"},"frameId":0}}"#,
+        )
+        .unwrap();
+        match e {
+            BrowserEvent::Message { sender, .. } => assert_eq!(sender.tab.unwrap().id, Some(4)),
+            _ => panic!(),
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! The pure domain: parsing, state machines and maths. No browser APIs here.
+
+pub mod cart;
+pub mod config;
+pub mod evidence;
+pub mod extract;
+pub mod i18n;
+pub mod layout;
+pub mod messages;
+pub mod money;
+pub mod price;
+pub mod product;
+pub mod record;
+pub mod referral;
+pub mod session;
+pub mod url;
+pub mod view;

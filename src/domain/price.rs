@@ -1,0 +1,1132 @@
+//! Parsing of shop price strings into integer minor units (never floats).
+//!
+//! # Rules
+//!
+//! * Input is trimmed (Unicode whitespace and invisible format marks such as
+//!   U+200E/U+200F/U+202A..U+202E/U+FEFF) and may then be at most
+//!   [`MAX_INPUT_CHARS`] characters long. Every Unicode space inside the
+//!   string (U+00A0, U+202F, U+2009, U+2007, tabs, newlines, ...) is treated
+//!   as an ordinary space; invisible marks are removed everywhere.
+//! * **Separators**, decided per number:
+//!   - spaces and apostrophes (`'`, `’`) between digit groups are always
+//!     thousands separators;
+//!   - if both `.` and `,` occur, the last one is the decimal separator and
+//!     must occur exactly once (`1.234,56`, `1,234.56`);
+//!   - a `.`/`,` repeated is a thousands separator (`1.234.567`);
+//!   - a single `.`/`,` after spaces/apostrophes is decimal (`1 234,56`);
+//!   - a single `.`/`,` followed by **exactly 3 digits** is a thousands
+//!     separator (`1,234` and `1.234` → 1234.00), except when the currency's
+//!     exponent is 3 (KWD, BHD, ...) or the integer part is `0` (`0.999`);
+//!     any other single `.`/`,` is decimal (`12,34`, `12.5`);
+//!   - thousands groups must be well formed: first group 1–3 digits, then
+//!     groups of exactly 3 (Indian `1,23,456` is also accepted for `,`);
+//!   - `12,-` / `1.234,–` (German "no cents") means zero fractional part.
+//! * **Rounding**: fractional digits beyond the currency exponent are
+//!   truncated toward zero (`$1.9999` → 199); for exponent-0 currencies
+//!   (JPY, KRW, VND, CLP, ISK) any fractional part is rounded down
+//!   (`¥12.5` → 12). Nothing is ever rounded up.
+//! * **Currency**: symbols/codes may appear anywhere. All of them must agree,
+//!   otherwise [`PriceError::Ambiguous`]. Bare `$` means USD, bare `¥` JPY and
+//!   `kr` NOK; these "weak" symbols give way to an explicit code of their
+//!   family in the string (`$5 CAD`, `99 kr SEK`) or, when the string has no
+//!   code, to a `fallback_currency` of their family (`kr` + fallback `SEK` →
+//!   SEK). Without any symbol/code, `fallback_currency` is used.
+//! * Amounts with more than [`MAX_INTEGER_DIGITS`] integer digits are
+//!   [`PriceError::TooLarge`]; negative amounts and stray text are
+//!   [`PriceError::Garbage`]. A leading `.` (`$.99`) is not accepted.
+
+use std::fmt;
+
+/// Maximum number of characters accepted after trimming.
+pub const MAX_INPUT_CHARS: usize = 200;
+/// Maximum number of integer digits (leading zeros ignored) in an amount.
+pub const MAX_INTEGER_DIGITS: usize = 15;
+
+/// ISO 4217 currency with its minor-unit exponent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct CurrencyInfo {
+    pub code: &'static str,
+    pub exponent: u8,
+}
+
+const fn ci(code: &'static str, exponent: u8) -> CurrencyInfo {
+    CurrencyInfo { code, exponent }
+}
+
+const CURRENCIES: &[CurrencyInfo] = &[
+    ci("USD", 2),
+    ci("EUR", 2),
+    ci("RUB", 2),
+    ci("GBP", 2),
+    ci("ILS", 2),
+    ci("AUD", 2),
+    ci("CAD", 2),
+    ci("NZD", 2),
+    ci("NOK", 2),
+    ci("SEK", 2),
+    ci("DKK", 2),
+    ci("ISK", 0),
+    ci("PLN", 2),
+    ci("CZK", 2),
+    ci("CHF", 2),
+    ci("UAH", 2),
+    ci("KZT", 2),
+    ci("BYN", 2),
+    ci("TRY", 2),
+    ci("BRL", 2),
+    ci("MXN", 2),
+    ci("CLP", 0),
+    ci("COP", 2),
+    ci("ARS", 2),
+    ci("PEN", 2),
+    ci("JPY", 0),
+    ci("KRW", 0),
+    ci("CNY", 2),
+    ci("TWD", 2),
+    ci("INR", 2),
+    ci("IDR", 2),
+    ci("HKD", 2),
+    ci("SGD", 2),
+    ci("MYR", 2),
+    ci("PHP", 2),
+    ci("THB", 2),
+    ci("VND", 0),
+    ci("HUF", 2),
+    ci("RON", 2),
+    ci("BGN", 2),
+    ci("AED", 2),
+    ci("SAR", 2),
+    ci("ZAR", 2),
+    ci("EGP", 2),
+    ci("KWD", 3),
+    ci("BHD", 3),
+    ci("OMR", 3),
+    ci("JOD", 3),
+    ci("TND", 3),
+];
+
+/// Looks up an ISO 4217 code (case-insensitive, surrounding spaces ignored).
+pub fn currency(code: &str) -> Option<CurrencyInfo> {
+    let code = code.trim();
+    CURRENCIES
+        .iter()
+        .copied()
+        .find(|c| c.code.eq_ignore_ascii_case(code))
+}
+
+/// A parsed price: a single amount (`max_minor == None`) or a real range
+/// (`max_minor > min_minor`), in minor units of `currency`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PriceRange {
+    pub currency: &'static str,
+    pub min_minor: u64,
+    pub max_minor: Option<u64>,
+    /// `true` for "от 99 ₽" / "from US $3" style prices.
+    pub from: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PriceError {
+    Empty,
+    TooLong,
+    NoAmount,
+    UnknownCurrency,
+    Ambiguous,
+    TooLarge,
+    Inverted,
+    Garbage,
+}
+
+impl fmt::Display for PriceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PriceError::Empty => "empty price",
+            PriceError::TooLong => "price text too long",
+            PriceError::NoAmount => "no amount found",
+            PriceError::UnknownCurrency => "unknown currency",
+            PriceError::Ambiguous => "ambiguous currency",
+            PriceError::TooLarge => "amount too large",
+            PriceError::Inverted => "range maximum below minimum",
+            PriceError::Garbage => "unrecognised text in price",
+        })
+    }
+}
+
+impl std::error::Error for PriceError {}
+
+// ---------------------------------------------------------------------------
+// Character classes
+
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{061C}'
+            | '\u{FEFF}'
+            | '\u{00AD}'
+            | '\u{180E}'
+    )
+}
+
+/// Range separators; a leading one makes the amount negative (Garbage).
+fn is_dash(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '\u{2010}'
+            ..='\u{2015}'
+                | '\u{2212}'
+                | '\u{FE58}'
+                | '\u{FE63}'
+                | '\u{FF0D}'
+                | '~'
+                | '\u{301C}'
+                | '\u{FF5E}'
+    )
+}
+
+fn is_point(c: char) -> bool {
+    c == '.' || c == ','
+}
+
+fn is_num_sep(c: char) -> bool {
+    matches!(c, '.' | ',' | ' ' | '\'' | '\u{2019}')
+}
+
+// ---------------------------------------------------------------------------
+// Currency marks
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CurMark {
+    /// An unambiguous currency.
+    Strong(&'static str),
+    /// A symbol shared by several currencies: default and allowed family.
+    Weak(&'static str, &'static [&'static str]),
+}
+
+const DOLLAR_FAMILY: &[&str] = &[
+    "USD", "AUD", "CAD", "NZD", "HKD", "SGD", "MXN", "BRL", "TWD", "CLP", "COP", "ARS",
+];
+const KRONE_FAMILY: &[&str] = &["NOK", "SEK", "DKK", "ISK"];
+const YEN_FAMILY: &[&str] = &["JPY", "CNY"];
+
+fn symbol_mark(c: char) -> Option<CurMark> {
+    use CurMark::*;
+    Some(match c {
+        '$' => Weak("USD", DOLLAR_FAMILY),
+        '¥' => Weak("JPY", YEN_FAMILY),
+        '€' => Strong("EUR"),
+        '£' | '\u{FFE1}' => Strong("GBP"),
+        '₽' => Strong("RUB"),
+        '₪' => Strong("ILS"),
+        '₴' => Strong("UAH"),
+        '₸' => Strong("KZT"),
+        '\u{FFE5}' => Strong("CNY"), // fullwidth yen sign ￥
+        '₩' | '\u{FFE6}' => Strong("KRW"),
+        '₹' => Strong("INR"),
+        '₺' => Strong("TRY"),
+        '฿' => Strong("THB"),
+        '₫' => Strong("VND"),
+        _ => return None,
+    })
+}
+
+/// Letters immediately followed by a symbol: `US$`, `AU$`, `JP¥`, ...
+fn prefixed_symbol(word: &str, sym: char) -> Option<&'static str> {
+    Some(match (word, sym) {
+        ("us", '$') => "USD",
+        ("au" | "a", '$') => "AUD",
+        ("c" | "ca" | "can", '$') => "CAD",
+        ("nz", '$') => "NZD",
+        ("hk", '$') => "HKD",
+        ("s" | "sg", '$') => "SGD",
+        ("mx", '$') => "MXN",
+        ("r", '$') => "BRL",
+        ("nt", '$') => "TWD",
+        ("jp", '¥') => "JPY",
+        ("cn" | "rmb", '¥') => "CNY",
+        _ => return None,
+    })
+}
+
+fn word_mark(word: &str) -> Option<CurMark> {
+    use CurMark::*;
+    let code = match word {
+        "kr" => return Some(Weak("NOK", KRONE_FAMILY)),
+        "руб" | "рублей" | "рубля" | "рубль" | "р" => "RUB",
+        "грн" | "гривен" | "гривень" | "гривна" => "UAH",
+        "тг" | "тенге" => "KZT",
+        "zł" | "zl" => "PLN",
+        "kč" | "kc" => "CZK",
+        "rp" => "IDR",
+        "tl" => "TRY",
+        "fr" | "sfr" => "CHF",
+        "lei" => "RON",
+        "ft" => "HUF",
+        "лв" => "BGN",
+        "br" => "BYN",
+        "rs" => "INR",
+        "rmb" | "元" => "CNY",
+        "円" => "JPY",
+        "원" => "KRW",
+        "đ" | "vnđ" => "VND",
+        _ => return currency(word).map(|c| Strong(c.code)),
+    };
+    Some(Strong(code))
+}
+
+const FROM_PHRASES: &[&[&str]] = &[
+    &["от"],
+    &["from"],
+    &["ab"],
+    &["à", "partir", "de"],
+    &["a", "partir", "de"],
+    &["desde"],
+    &["od"],
+    &["від"],
+    &["fra"],
+    &["från"],
+    &["vanaf"],
+    &["da"],
+    &["starting", "at"],
+];
+
+const RANGE_WORDS: &[&str] = &["to", "до", "bis", "à", "a", "hasta", "até"];
+
+// ---------------------------------------------------------------------------
+// Lexer
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct NumTok {
+    /// Non-empty runs of ASCII digits.
+    groups: Vec<String>,
+    /// `seps[i]` sits between `groups[i]` and `groups[i + 1]`.
+    seps: Vec<char>,
+    /// German `12,-` notation: no fractional part, all separators thousands.
+    no_decimals: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tok {
+    Num(NumTok),
+    Word { text: String, dot: bool },
+    Sym(char),
+    Dash,
+}
+
+/// Removes invisible marks, maps every Unicode space to `' '` and collapses
+/// runs of spaces.
+fn normalize(s: &str) -> Vec<char> {
+    let mut out: Vec<char> = Vec::with_capacity(s.len());
+    for c in s.chars() {
+        if is_invisible(c) {
+            continue;
+        }
+        let c = if c.is_whitespace() { ' ' } else { c };
+        if c == ' ' && out.last().is_none_or(|&p| p == ' ') {
+            continue;
+        }
+        out.push(c);
+    }
+    while out.last() == Some(&' ') {
+        out.pop();
+    }
+    out
+}
+
+fn lex_number(chars: &[char], start: usize) -> (NumTok, usize) {
+    let n = chars.len();
+    let mut groups = Vec::new();
+    let mut seps = Vec::new();
+    let mut i = start;
+    loop {
+        let s = i;
+        while i < n && chars[i].is_ascii_digit() {
+            i += 1;
+        }
+        groups.push(chars[s..i].iter().collect::<String>());
+        if i + 1 < n && is_num_sep(chars[i]) && chars[i + 1].is_ascii_digit() {
+            seps.push(chars[i]);
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    // `12,-` / `12,--` / `12.–` : explicit "no cents".
+    let mut no_decimals = false;
+    if i + 1 < n && is_point(chars[i]) && is_dash(chars[i + 1]) && chars[i + 1] != '~' {
+        let mut j = i + 2;
+        if j < n && is_dash(chars[j]) && chars[j] != '~' {
+            j += 1;
+        }
+        let mut k = j;
+        while k < n && chars[k] == ' ' {
+            k += 1;
+        }
+        if k >= n || !chars[k].is_ascii_digit() {
+            no_decimals = true;
+            i = j;
+        }
+    }
+    (
+        NumTok {
+            groups,
+            seps,
+            no_decimals,
+        },
+        i,
+    )
+}
+
+fn lex(chars: &[char]) -> Result<Vec<Tok>, PriceError> {
+    let n = chars.len();
+    let mut toks = Vec::new();
+    let mut i = 0;
+    while i < n {
+        let c = chars[i];
+        if c == ' ' {
+            i += 1;
+        } else if c.is_ascii_digit() {
+            let (tok, next) = lex_number(chars, i);
+            toks.push(Tok::Num(tok));
+            i = next;
+        } else if c.is_alphabetic() {
+            let s = i;
+            while i < n && chars[i].is_alphabetic() {
+                i += 1;
+            }
+            let text = chars[s..i].iter().collect::<String>().to_lowercase();
+            let dot = i < n && chars[i] == '.';
+            if dot {
+                i += 1;
+            }
+            toks.push(Tok::Word { text, dot });
+        } else if is_dash(c) {
+            toks.push(Tok::Dash);
+            i += 1;
+        } else if symbol_mark(c).is_some() {
+            toks.push(Tok::Sym(c));
+            i += 1;
+        } else {
+            return Err(PriceError::Garbage);
+        }
+    }
+    Ok(toks)
+}
+
+// ---------------------------------------------------------------------------
+// Classification and structure
+
+#[derive(Debug)]
+enum Item {
+    Num(NumTok),
+    Sep,
+    From,
+    Cur(CurMark),
+}
+
+/// Length in tokens of a "from" phrase starting at `toks[0]`, if any.
+fn from_phrase_len(toks: &[Tok]) -> Option<usize> {
+    FROM_PHRASES.iter().find_map(|phrase| {
+        if phrase.len() > toks.len() {
+            return None;
+        }
+        let all = phrase
+            .iter()
+            .zip(toks)
+            .all(|(w, t)| matches!(t, Tok::Word { text, dot: false } if text == w));
+        all.then_some(phrase.len())
+    })
+}
+
+fn classify(toks: &[Tok]) -> Result<Vec<Item>, PriceError> {
+    let mut items = Vec::with_capacity(toks.len());
+    let mut i = 0;
+    while i < toks.len() {
+        match &toks[i] {
+            Tok::Num(n) => items.push(Item::Num(n.clone())),
+            Tok::Dash => items.push(Item::Sep),
+            Tok::Sym(c) => items.push(Item::Cur(symbol_mark(*c).ok_or(PriceError::Garbage)?)),
+            Tok::Word { text, dot } => {
+                if !*dot {
+                    if let Some(Tok::Sym(s)) = toks.get(i + 1) {
+                        if let Some(code) = prefixed_symbol(text, *s) {
+                            items.push(Item::Cur(CurMark::Strong(code)));
+                            i += 2;
+                            continue;
+                        }
+                    }
+                    if let Some(len) = from_phrase_len(&toks[i..]) {
+                        items.push(Item::From);
+                        i += len;
+                        continue;
+                    }
+                    if RANGE_WORDS.contains(&text.as_str()) {
+                        items.push(Item::Sep);
+                        i += 1;
+                        continue;
+                    }
+                }
+                items.push(Item::Cur(word_mark(text).ok_or(PriceError::Garbage)?));
+            }
+        }
+        i += 1;
+    }
+    Ok(items)
+}
+
+struct Shape {
+    from: bool,
+    nums: Vec<NumTok>,
+    marks: Vec<CurMark>,
+}
+
+/// Checks that the items form `[from] amount [sep amount]` with currency
+/// marks anywhere.
+fn structure(items: Vec<Item>) -> Result<Shape, PriceError> {
+    let mut from = false;
+    let mut nums = Vec::new();
+    let mut marks = Vec::new();
+    let mut skeleton = Vec::new(); // true = number, false = separator
+    for (idx, item) in items.into_iter().enumerate() {
+        match item {
+            Item::From if idx == 0 => from = true,
+            Item::From => return Err(PriceError::Garbage),
+            Item::Cur(m) => marks.push(m),
+            Item::Num(n) => {
+                skeleton.push(true);
+                nums.push(n);
+            }
+            Item::Sep => skeleton.push(false),
+        }
+    }
+    if nums.is_empty() {
+        return Err(PriceError::NoAmount);
+    }
+    match skeleton.as_slice() {
+        [true] | [true, false, true] => Ok(Shape { from, nums, marks }),
+        _ => Err(PriceError::Garbage),
+    }
+}
+
+fn lookup(code: &str) -> Result<CurrencyInfo, PriceError> {
+    currency(code).ok_or(PriceError::UnknownCurrency)
+}
+
+fn resolve_currency(marks: &[CurMark], fallback: Option<&str>) -> Result<CurrencyInfo, PriceError> {
+    let mut strong: Option<&'static str> = None;
+    let mut weak: Option<(&'static str, &'static [&'static str])> = None;
+    for m in marks {
+        match *m {
+            CurMark::Strong(c) => match strong {
+                Some(s) if s != c => return Err(PriceError::Ambiguous),
+                _ => strong = Some(c),
+            },
+            CurMark::Weak(d, fam) => match weak {
+                Some((w, _)) if w != d => return Err(PriceError::Ambiguous),
+                _ => weak = Some((d, fam)),
+            },
+        }
+    }
+    match (strong, weak) {
+        (Some(s), Some((_, fam))) if !fam.contains(&s) => Err(PriceError::Ambiguous),
+        (Some(s), _) => lookup(s),
+        (None, Some((d, fam))) => match fallback.and_then(currency) {
+            Some(fb) if fam.contains(&fb.code) => Ok(fb),
+            _ => lookup(d),
+        },
+        (None, None) => lookup(fallback.ok_or(PriceError::UnknownCurrency)?),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Numbers
+
+/// Index into `num.seps` of the decimal separator, if any (see module doc).
+fn decimal_index(num: &NumTok, exponent: u8) -> Result<Option<usize>, PriceError> {
+    let seps = &num.seps;
+    let Some(last) = seps.len().checked_sub(1) else {
+        return Ok(None);
+    };
+    let last_sep = seps[last];
+    if num.no_decimals || !is_point(last_sep) {
+        return Ok(None);
+    }
+    let same = seps.iter().filter(|&&s| s == last_sep).count();
+    let other_point = seps.iter().any(|&s| is_point(s) && s != last_sep);
+    if other_point {
+        return if same == 1 {
+            Ok(Some(last))
+        } else {
+            Err(PriceError::Garbage)
+        };
+    }
+    if same > 1 {
+        return Ok(None);
+    }
+    if seps.len() > 1 {
+        // Spaces/apostrophes already serve as thousands separators.
+        return Ok(Some(last));
+    }
+    let frac_len = num.groups[last + 1].len();
+    let zero_int = num.groups[0] == "0";
+    if frac_len == 3 && exponent != 3 && !zero_int {
+        Ok(None)
+    } else {
+        Ok(Some(last))
+    }
+}
+
+fn validate_grouping(groups: &[String], seps: &[char]) -> Result<(), PriceError> {
+    let Some(&t) = seps.first() else {
+        return Ok(());
+    };
+    if seps.iter().any(|&s| s != t) || groups[0].starts_with('0') {
+        return Err(PriceError::Garbage);
+    }
+    let first = groups[0].len();
+    let rest = &groups[1..];
+    let western = (1..=3).contains(&first) && rest.iter().all(|g| g.len() == 3);
+    let indian = t == ','
+        && rest.len() >= 2
+        && (1..=2).contains(&first)
+        && rest[..rest.len() - 1].iter().all(|g| g.len() == 2)
+        && rest[rest.len() - 1].len() == 3;
+    if western || indian {
+        Ok(())
+    } else {
+        Err(PriceError::Garbage)
+    }
+}
+
+/// Combines integer and fractional ASCII digit strings into minor units,
+/// truncating extra fractional digits.
+fn digits_to_minor(int: &str, frac: &str, exponent: u8) -> Result<u64, PriceError> {
+    let int = int.trim_start_matches('0');
+    if int.len() > MAX_INTEGER_DIGITS {
+        return Err(PriceError::TooLarge);
+    }
+    let frac = frac.as_bytes();
+    let mut v: u64 = 0;
+    let int_digits = int.bytes().map(|b| b.wrapping_sub(b'0'));
+    let frac_digits =
+        (0..usize::from(exponent)).map(|k| frac.get(k).map_or(0, |b| b.wrapping_sub(b'0')));
+    for d in int_digits.chain(frac_digits) {
+        if d > 9 {
+            return Err(PriceError::Garbage);
+        }
+        v = v
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(u64::from(d)))
+            .ok_or(PriceError::TooLarge)?;
+    }
+    Ok(v)
+}
+
+fn num_to_minor(num: &NumTok, exponent: u8) -> Result<u64, PriceError> {
+    let (int_groups, int_seps, frac) = match decimal_index(num, exponent)? {
+        // The decimal separator must be the last separator.
+        Some(d) if d + 1 == num.seps.len() => (
+            &num.groups[..=d],
+            &num.seps[..d],
+            num.groups[d + 1].as_str(),
+        ),
+        Some(_) => return Err(PriceError::Garbage),
+        None => (&num.groups[..], &num.seps[..], ""),
+    };
+    validate_grouping(int_groups, int_seps)?;
+    digits_to_minor(&int_groups.concat(), frac, exponent)
+}
+
+// ---------------------------------------------------------------------------
+// Public parsing API
+
+/// Parses a price as shown on a shop page (see the module doc for rules).
+pub fn parse_price(raw: &str, fallback_currency: Option<&str>) -> Result<PriceRange, PriceError> {
+    let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
+    if trimmed.is_empty() {
+        return Err(PriceError::Empty);
+    }
+    if trimmed.chars().nth(MAX_INPUT_CHARS).is_some() {
+        return Err(PriceError::TooLong);
+    }
+    let chars = normalize(trimmed);
+    let toks = lex(&chars)?;
+    let items = classify(&toks)?;
+    let shape = structure(items)?;
+    // Syntax errors in numbers take precedence over currency problems.
+    for n in &shape.nums {
+        num_to_minor(n, 2)?;
+    }
+    let info = resolve_currency(&shape.marks, fallback_currency)?;
+    let min = num_to_minor(&shape.nums[0], info.exponent)?;
+    let max = match shape.nums.get(1) {
+        Some(n) => Some(num_to_minor(n, info.exponent)?),
+        None => None,
+    };
+    let max_minor = match max {
+        Some(m) if m < min => return Err(PriceError::Inverted),
+        Some(m) if m > min => Some(m),
+        _ => None,
+    };
+    Ok(PriceRange {
+        currency: info.code,
+        min_minor: min,
+        max_minor,
+        from: shape.from,
+    })
+}
+
+/// Parses a structured-data amount (`"10.79"`, `"1234"`, JSON number text)
+/// into minor units of `currency`. Only `digits[.digits]` is accepted; signs,
+/// exponents (`1e3`), commas and empty parts are [`PriceError::Garbage`].
+/// Extra fractional digits are truncated toward zero.
+pub fn parse_amount_value(value: &str, currency: &str) -> Result<u64, PriceError> {
+    let info = self::currency(currency).ok_or(PriceError::UnknownCurrency)?;
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(PriceError::Empty);
+    }
+    if v.len() > 64 {
+        return Err(PriceError::TooLong);
+    }
+    let (int, frac) = v.split_once('.').unwrap_or((v, ""));
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(int) || (v.contains('.') && !all_digits(frac)) {
+        return Err(PriceError::Garbage);
+    }
+    digits_to_minor(int, frac, info.exponent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use PriceError::*;
+
+    #[derive(Debug)]
+    enum Want {
+        Val(&'static str, u64, Option<u64>, bool),
+        Fail(PriceError),
+    }
+    use Want::{Fail, Val};
+
+    fn one(c: &'static str, v: u64) -> Want {
+        Val(c, v, None, false)
+    }
+    fn range(c: &'static str, a: u64, b: u64) -> Want {
+        Val(c, a, Some(b), false)
+    }
+    fn from(c: &'static str, v: u64) -> Want {
+        Val(c, v, None, true)
+    }
+
+    fn check(input: &str, fallback: Option<&str>, want: &Want) -> Result<(), String> {
+        let got = parse_price(input, fallback);
+        let expected = match *want {
+            Val(c, min, max, from) => Ok(PriceRange {
+                currency: c,
+                min_minor: min,
+                max_minor: max,
+                from,
+            }),
+            Fail(ref e) => Err(e.clone()),
+        };
+        if got == expected {
+            Ok(())
+        } else {
+            Err(format!(
+                "{input:?} (fallback {fallback:?}): got {got:?}, want {want:?}"
+            ))
+        }
+    }
+
+    #[test]
+    fn price_table() {
+        let long = "1".repeat(10_000) + " $";
+        let long_mixed = "€ 1,5 ".repeat(1700);
+        let cases: Vec<(&str, Option<&str>, Want)> = vec![
+            // Brief examples
+            ("US $12.34", None, one("USD", 1234)),
+            ("US $10.79 - 14.44", None, range("USD", 1079, 1444)),
+            ("₪7.66 - ₪7.96", None, range("ILS", 766, 796)),
+            ("AU$12.99", None, one("AUD", 1299)),
+            ("NOK260.09", None, one("NOK", 26009)),
+            ("1\u{A0}366,66kr", None, one("NOK", 136666)),
+            ("12,34 €", None, one("EUR", 1234)),
+            ("€ 1.234,56", None, one("EUR", 123456)),
+            ("1\u{202F}234,56 ₽", None, one("RUB", 123456)),
+            ("1 366,66 ₽", None, one("RUB", 136666)),
+            ("от 99 ₽", None, from("RUB", 9900)),
+            ("99 руб.", None, one("RUB", 9900)),
+            ("99 р.", None, one("RUB", 9900)),
+            ("£5", None, one("GBP", 500)),
+            ("¥1,234", None, one("JPY", 1234)),
+            ("₩12,000", None, one("KRW", 12000)),
+            ("R$ 25,90", None, one("BRL", 2590)),
+            ("C$ 4.50", None, one("CAD", 450)),
+            ("CHF 12.50", None, one("CHF", 1250)),
+            ("zł 10,99", None, one("PLN", 1099)),
+            ("10,99 zł", None, one("PLN", 1099)),
+            ("$0.99", None, one("USD", 99)),
+            ("US $3.10 - 5.20", None, range("USD", 310, 520)),
+            ("from US $3.10", None, from("USD", 310)),
+            ("\u{200F}₪\u{200F}7.66\u{200F}", None, one("ILS", 766)),
+            ("\u{202E}12,34 €\u{202C}", None, one("EUR", 1234)),
+            ("\n  US $\n12.34\t\r\n", None, one("USD", 1234)),
+            ("12,34 € – 15,00 €", None, range("EUR", 1234, 1500)),
+            ("12,34 € — 15,00 €", None, range("EUR", 1234, 1500)),
+            ("5 € ~ 7 €", None, range("EUR", 500, 700)),
+            ("10 to 20 $", None, range("USD", 1000, 2000)),
+            ("100 до 200 ₽", None, range("RUB", 10000, 20000)),
+            ("$5 - $5", None, one("USD", 500)),
+            ("$14.44 - $10.79", None, Fail(Inverted)),
+            // Separators
+            ("$1,234", None, one("USD", 123400)),
+            ("1.234 €", None, one("EUR", 123400)),
+            ("1,234,567.89 $", None, one("USD", 123456789)),
+            ("1.234.567,89 €", None, one("EUR", 123456789)),
+            ("1 234 567,89 ₽", None, one("RUB", 123456789)),
+            ("1 234.5 ₽", None, one("RUB", 123450)),
+            ("€1,5", None, one("EUR", 150)),
+            ("0,99 €", None, one("EUR", 99)),
+            ("$0.999", None, one("USD", 99)),
+            ("$1.9999", None, one("USD", 199)),
+            ("$0", None, one("USD", 0)),
+            ("CHF 1'234.50", None, one("CHF", 123450)),
+            ("₹1,23,456.50", None, one("INR", 12345650)),
+            ("Rp 15.000", None, one("IDR", 1500000)),
+            ("₹12,34,567", None, one("INR", 123456700)),
+            ("₹1,23,45.00", None, Fail(Garbage)),
+            ("KWD 1.234", None, one("KWD", 1234)),
+            ("KWD 1,234.500", None, one("KWD", 1234500)),
+            ("¥12.5", None, one("JPY", 12)),
+            ("₩12,000.99", None, one("KRW", 12000)),
+            ("$ 12.990 CLP", None, one("CLP", 12990)),
+            ("19,- €", None, one("EUR", 1900)),
+            ("1.299,– €", None, one("EUR", 129900)),
+            ("\t€\u{2009}1\u{2009}234,56\r\n", None, one("EUR", 123456)),
+            ("1\u{2007}000 ₽", None, one("RUB", 100000)),
+            // Currency symbols and codes
+            ("JP¥ 500", None, one("JPY", 500)),
+            ("CN¥ 12.50", None, one("CNY", 1250)),
+            ("\u{FFE5}12.50", None, one("CNY", 1250)),
+            ("HK$ 88", None, one("HKD", 8800)),
+            ("S$ 1,299.00", None, one("SGD", 129900)),
+            ("MX$ 199", None, one("MXN", 19900)),
+            ("NZ$ 5", None, one("NZD", 500)),
+            ("A$ 5", None, one("AUD", 500)),
+            ("CA$5", None, one("CAD", 500)),
+            ("₺49,90", None, one("TRY", 4990)),
+            ("49,90 TL", None, one("TRY", 4990)),
+            ("1 299,00 Kč", None, one("CZK", 129900)),
+            ("Fr. 12.50", None, one("CHF", 1250)),
+            ("12,50 lei", None, one("RON", 1250)),
+            ("1 990 Ft", None, one("HUF", 199000)),
+            ("฿1,290", None, one("THB", 129000)),
+            ("250.000 ₫", None, one("VND", 250000)),
+            ("₴ 1 299", None, one("UAH", 129900)),
+            ("1 299 грн", None, one("UAH", 129900)),
+            ("5 990 ₸", None, one("KZT", 599000)),
+            ("₹499", None, one("INR", 49900)),
+            ("usd 10", None, one("USD", 1000)),
+            ("99 kr", None, one("NOK", 9900)),
+            ("99 kr SEK", None, one("SEK", 9900)),
+            ("DKK 1.299,95", None, one("DKK", 129995)),
+            ("$5 CAD", None, one("CAD", 500)),
+            ("$5 €", None, Fail(Ambiguous)),
+            ("US $5 - €6", None, Fail(Ambiguous)),
+            ("99 kr €", None, Fail(Ambiguous)),
+            // "from" words
+            ("ab 5,99 €", None, from("EUR", 599)),
+            ("à partir de 12,99 €", None, from("EUR", 1299)),
+            ("a partir de R$ 25,90", None, from("BRL", 2590)),
+            ("desde $5", None, from("USD", 500)),
+            ("from $3 - $5", None, Val("USD", 300, Some(500), true)),
+            ("5 $ from", None, Fail(Garbage)),
+            // Fallback currency
+            ("12.34", None, Fail(UnknownCurrency)),
+            ("12.34", Some("eur"), one("EUR", 1234)),
+            ("12.34", Some("XYZ"), Fail(UnknownCurrency)),
+            ("1,234", Some("JPY"), one("JPY", 1234)),
+            ("$5", Some("CAD"), one("CAD", 500)),
+            ("$5", Some("EUR"), one("USD", 500)),
+            ("99 kr", Some("SEK"), one("SEK", 9900)),
+            ("£5", Some("USD"), one("GBP", 500)),
+            // Errors
+            ("", None, Fail(Empty)),
+            ("   ", None, Fail(Empty)),
+            ("\u{A0}\u{200F}\n", None, Fail(Empty)),
+            ("NaN", None, Fail(Garbage)),
+            ("Infinity $", None, Fail(Garbage)),
+            ("$", None, Fail(NoAmount)),
+            ("--", None, Fail(NoAmount)),
+            ("от ₽", None, Fail(NoAmount)),
+            ("$12.34.56", None, Fail(Garbage)),
+            ("12.34.56", None, Fail(Garbage)),
+            ("12.34.56,78,9 €", None, Fail(Garbage)),
+            ("1,2,3 $", None, Fail(Garbage)),
+            ("1.234.56 €", None, Fail(Garbage)),
+            ("12 34 €", None, Fail(Garbage)),
+            ("-5 $", None, Fail(Garbage)),
+            ("$-5", None, Fail(Garbage)),
+            ("\u{2212}5 €", None, Fail(Garbage)),
+            ("5 - $", None, Fail(Garbage)),
+            ("$5 - - 6", None, Fail(Garbage)),
+            ("9999999999999999999999 $", None, Fail(TooLarge)),
+            ("1 000 000 000 000 000,00 €", None, Fail(TooLarge)),
+            (
+                "999 999 999 999 999,99 €",
+                None,
+                one("EUR", 99_999_999_999_999_999),
+            ),
+            (long.as_str(), None, Fail(TooLong)),
+            (long_mixed.as_str(), None, Fail(TooLong)),
+            ("12abc", None, Fail(Garbage)),
+            ("12abc", Some("USD"), Fail(Garbage)),
+            ("1e3 $", None, Fail(Garbage)),
+            ("😀 $5", None, Fail(Garbage)),
+            ("Price: $5", None, Fail(Garbage)),
+            ("99¢", None, Fail(Garbage)),
+            ("$12.", None, Fail(Garbage)),
+            ("$.99", None, Fail(Garbage)),
+            ("$012,345", None, Fail(Garbage)),
+            ("٥ $", None, Fail(Garbage)),
+        ];
+        assert!(cases.len() >= 45);
+        let failures: Vec<String> = cases
+            .iter()
+            .filter_map(|(input, fb, want)| check(input, *fb, want).err())
+            .collect();
+        assert!(
+            failures.is_empty(),
+            "{} failures:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+    }
+
+    #[test]
+    fn amount_value_table() {
+        let cases: &[(&str, &str, Result<u64, PriceError>)] = &[
+            ("10.79", "USD", Ok(1079)),
+            ("7.66", "ils", Ok(766)),
+            ("1234", "EUR", Ok(123400)),
+            ("1234.5", "EUR", Ok(123450)),
+            (" 10.79 ", "USD", Ok(1079)),
+            ("0.01", "USD", Ok(1)),
+            ("1234.567", "USD", Ok(123456)),
+            ("1234.9", "JPY", Ok(1234)),
+            ("12", "JPY", Ok(12)),
+            ("1.234", "KWD", Ok(1234)),
+            ("0000000000000000001", "USD", Ok(100)),
+            ("999999999999999", "USD", Ok(99_999_999_999_999_900)),
+            ("9999999999999999", "USD", Err(TooLarge)),
+            ("1e3", "USD", Err(Garbage)),
+            ("1E3", "USD", Err(Garbage)),
+            ("1.5e2", "USD", Err(Garbage)),
+            ("-5", "USD", Err(Garbage)),
+            ("+5", "USD", Err(Garbage)),
+            ("1,234.56", "USD", Err(Garbage)),
+            ("10.", "USD", Err(Garbage)),
+            (".5", "USD", Err(Garbage)),
+            ("1.2.3", "USD", Err(Garbage)),
+            ("NaN", "USD", Err(Garbage)),
+            ("Infinity", "USD", Err(Garbage)),
+            ("١٢", "USD", Err(Garbage)),
+            ("", "USD", Err(Empty)),
+            ("   ", "USD", Err(Empty)),
+            ("10.79", "XXX", Err(UnknownCurrency)),
+        ];
+        for (value, cur, want) in cases {
+            assert_eq!(parse_amount_value(value, cur), *want, "{value:?} {cur}");
+        }
+        assert_eq!(parse_amount_value(&"1".repeat(10_000), "USD"), Err(TooLong));
+    }
+
+    #[test]
+    fn currency_table() {
+        let zero = ["JPY", "KRW", "VND", "CLP"];
+        for code in [
+            "USD", "EUR", "RUB", "GBP", "ILS", "AUD", "CAD", "NZD", "NOK", "SEK", "DKK", "PLN",
+            "CZK", "CHF", "UAH", "KZT", "BYN", "TRY", "BRL", "MXN", "CLP", "COP", "JPY", "KRW",
+            "CNY", "INR", "IDR", "HKD", "SGD", "THB", "VND", "HUF", "RON", "BGN", "AED", "SAR",
+            "ZAR",
+        ] {
+            let info = currency(&code.to_lowercase()).expect(code);
+            assert_eq!(info.code, code);
+            assert_eq!(
+                info.exponent,
+                if zero.contains(&code) { 0 } else { 2 },
+                "{code}"
+            );
+        }
+        assert_eq!(currency("KWD").map(|c| c.exponent), Some(3));
+        assert_eq!(currency("XYZ"), None);
+        assert_eq!(currency(""), None);
+        assert_eq!(currency("ＵＳＤ"), None);
+    }
+
+    #[test]
+    fn display_messages() {
+        assert_eq!(NoAmount.to_string(), "no amount found");
+        for e in [
+            Empty,
+            TooLong,
+            NoAmount,
+            UnknownCurrency,
+            Ambiguous,
+            TooLarge,
+            Inverted,
+            Garbage,
+        ] {
+            assert!(!e.to_string().is_empty());
+        }
+    }
+
+    struct XorShift(u64);
+    impl XorShift {
+        fn next(&mut self) -> u64 {
+            let mut x = self.0;
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            self.0 = x;
+            x
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    fn assert_sane(input: &str, r: &Result<PriceRange, PriceError>) {
+        if let Ok(p) = r {
+            assert!(currency(p.currency).is_some(), "{input:?} -> {p:?}");
+            if let Some(max) = p.max_minor {
+                assert!(p.min_minor < max, "{input:?} -> {p:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn never_panics_on_pseudo_random_input() {
+        const PIECES: &[&str] = &[
+            "0",
+            "1",
+            "2",
+            "3",
+            "5",
+            "7",
+            "9",
+            "00",
+            "123",
+            ".",
+            ",",
+            " ",
+            "\u{A0}",
+            "\u{202F}",
+            "\u{2009}",
+            "'",
+            "-",
+            "–",
+            "—",
+            "~",
+            "$",
+            "€",
+            "£",
+            "₽",
+            "₪",
+            "¥",
+            "￥",
+            "₩",
+            "₹",
+            "US",
+            "AU",
+            "kr",
+            "руб.",
+            "р.",
+            "от",
+            "from",
+            "à partir de",
+            "to",
+            "zł",
+            "Kč",
+            "CHF",
+            "KWD",
+            "JPY",
+            "SEK",
+            "Fr.",
+            "\u{200F}",
+            "\u{202E}",
+            "😀",
+            "é",
+            "e",
+            "NaN",
+            "\n",
+            "\t",
+            ",-",
+            "ß",
+            "İ",
+            "\u{0301}",
+            "\0",
+            "%",
+            "٣",
+        ];
+        let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+        let mut ok = 0usize;
+        for _ in 0..20_000 {
+            let len = rng.below(24);
+            let s: String = (0..len).map(|_| PIECES[rng.below(PIECES.len())]).collect();
+            let fb = [None, Some("EUR"), Some("SEK"), Some("bogus")][rng.below(4)];
+            let r = parse_price(&s, fb);
+            ok += usize::from(r.is_ok());
+            assert_sane(&s, &r);
+        }
+        // The alphabet must produce some successes, or the loop tests nothing.
+        assert!(ok > 100, "only {ok} successes");
+        // Raw bytes, lossily decoded.
+        for _ in 0..5_000 {
+            let len = rng.below(40);
+            let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+            let s = String::from_utf8_lossy(&bytes);
+            let r = parse_price(&s, Some("USD"));
+            assert_sane(&s, &r);
+            let _ = parse_amount_value(&s, "USD");
+        }
+    }
+
+    fn group(mut n: u64, sep: &str) -> String {
+        let mut parts = Vec::new();
+        loop {
+            if n < 1000 {
+                parts.push(n.to_string());
+                break;
+            }
+            parts.push(format!("{:03}", n % 1000));
+            n /= 1000;
+        }
+        parts.reverse();
+        parts.join(sep)
+    }
+
+    #[test]
+    fn round_trips_formatted_amounts() {
+        let mut rng = XorShift(42);
+        for _ in 0..5_000 {
+            let minor = rng.next() % 10u64.pow(rng.below(14) as u32 + 1);
+            let (int, frac) = (minor / 100, minor % 100);
+            let us = format!("US ${}.{frac:02}", group(int, ","));
+            let eu = format!("{},{frac:02} €", group(int, "."));
+            let ru = format!("{},{frac:02}\u{A0}₽", group(int, "\u{202F}"));
+            for (s, cur) in [(us, "USD"), (eu, "EUR"), (ru, "RUB")] {
+                let p = parse_price(&s, None).unwrap_or_else(|e| panic!("{s:?}: {e}"));
+                assert_eq!(
+                    (p.currency, p.min_minor, p.max_minor),
+                    (cur, minor, None),
+                    "{s:?}"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,493 @@
+//! View models. The core computes the whole banner and popup as a small element tree with
+//! text already localised; the content script and the popup only turn it into DOM
+//! (`createElement`, `setAttribute` from a whitelist, `textContent`). Nothing the page
+//! supplies is ever interpreted as markup.
+
+use super::i18n::{t, tn, Lang};
+use super::session::{Outcome, State};
+use serde::Serialize;
+
+/// One element: tag, attributes, text, children. Serialised compactly as `{t,a,x,c}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Node {
+    pub t: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub a: Vec<(&'static str, String)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub x: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub c: Vec<Node>,
+}
+
+pub fn el(tag: &'static str) -> Node {
+    Node { t: tag, a: Vec::new(), x: None, c: Vec::new() }
+}
+
+impl Node {
+    pub fn attr(mut self, k: &'static str, v: impl Into<String>) -> Node {
+        self.a.push((k, v.into()));
+        self
+    }
+    pub fn class(self, v: &'static str) -> Node {
+        self.attr("class", v)
+    }
+    pub fn testid(self, v: &'static str) -> Node {
+        self.attr("data-testid", v)
+    }
+    pub fn text(mut self, s: impl Into<String>) -> Node {
+        self.x = Some(s.into());
+        self
+    }
+    pub fn child(mut self, n: Node) -> Node {
+        self.c.push(n);
+        self
+    }
+    pub fn children(mut self, ns: impl IntoIterator<Item = Node>) -> Node {
+        self.c.extend(ns);
+        self
+    }
+    pub fn opt(self, n: Option<Node>) -> Node {
+        match n {
+            Some(n) => self.child(n),
+            None => self,
+        }
+    }
+    pub fn get(&self, k: &str) -> Option<&str> {
+        self.a.iter().find(|(n, _)| *n == k).map(|(_, v)| v.as_str())
+    }
+    /// Depth-first search for all nodes with `data-testid` = `id`.
+    pub fn find_all<'a>(&'a self, id: &str, out: &mut Vec<&'a Node>) {
+        if self.get("data-testid") == Some(id) {
+            out.push(self);
+        }
+        for c in &self.c {
+            c.find_all(id, out);
+        }
+    }
+    pub fn by_testid(&self, id: &str) -> Vec<&Node> {
+        let mut v = Vec::new();
+        self.find_all(id, &mut v);
+        v
+    }
+    /// All text of this subtree, for tests and diagnostics.
+    pub fn all_text(&self) -> String {
+        let mut s = self.x.clone().unwrap_or_default();
+        for c in &self.c {
+            let ct = c.all_text();
+            if !ct.is_empty() {
+                if !s.is_empty() {
+                    s.push(' ');
+                }
+                s.push_str(&ct);
+            }
+        }
+        s
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WarningKind {
+    Adblock,
+    Rival,
+    Cart,
+    Standdown,
+    Coupon,
+    AppPayment,
+}
+
+impl WarningKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarningKind::Adblock => "adblock",
+            WarningKind::Rival => "rival",
+            WarningKind::Cart => "cart",
+            WarningKind::Standdown => "standdown",
+            WarningKind::Coupon => "coupon",
+            WarningKind::AppPayment => "app-payment",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Warning {
+    pub kind: WarningKind,
+    /// The culprit: an extension id, a host, or comma-separated product ids.
+    pub subject: String,
+    pub title: String,
+    pub remedy: String,
+}
+
+/// Expected cashback, already formatted for the UI language.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExpectedView {
+    pub text: String,
+    pub min_minor: u64,
+    pub max_minor: Option<u64>,
+    pub currency: String,
+    pub rate_bp: u32,
+    pub rate_text: String,
+}
+
+/// Everything the banner and popup show.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ViewInput {
+    pub lang: Lang,
+    pub state: State,
+    pub outcome: Option<Outcome>,
+    /// Formatted local time of activation ("14:05").
+    pub active_since: Option<String>,
+    pub expected: Option<ExpectedView>,
+    /// A product page whose price could not be read.
+    pub price_unrecognised: bool,
+    pub warnings: Vec<Warning>,
+    /// Items known to be in the cart while not active (pre-activation notice).
+    pub cart_before: Option<u64>,
+    pub program: String,
+}
+
+pub fn status_text(v: &ViewInput) -> String {
+    let l = v.lang;
+    match v.state {
+        State::Active => t(l, "state_active", &[v.active_since.as_deref().unwrap_or("")]),
+        s => t(l, &format!("state_{}", s.as_str()), &[]),
+    }
+}
+
+/// What happened, in plain words, for the bad states.
+pub fn reason_text(lang: Lang, o: &Outcome) -> String {
+    match o {
+        Outcome::BlockedByClient { url } => {
+            let host = super::url::parse(url).map(|u| u.host).unwrap_or_default();
+            t(lang, "reason_blocked_by_client", &[&host])
+        }
+        Outcome::BlockPage { extension_id } => t(lang, "reason_block_page", &[extension_id]),
+        Outcome::Stripped { .. } => t(lang, "reason_stripped", &[]),
+        Outcome::Network { error } => t(lang, "reason_network", &[error]),
+        Outcome::Timeout => t(lang, "reason_timeout", &[]),
+        Outcome::LandedElsewhere { host } => t(lang, "reason_landed_elsewhere", &[host]),
+        Outcome::OtherKey { key } => t(lang, "reason_other_key", &[key]),
+        Outcome::NoTab => t(lang, "reason_no_tab", &[]),
+        Outcome::Hijack { key, .. } => t(lang, "reason_hijack", &[key]),
+    }
+}
+
+/// The next step for the shopper.
+pub fn hint_text(v: &ViewInput) -> String {
+    let l = v.lang;
+    match (v.state, &v.outcome) {
+        (State::Blocked, Some(o)) => format!("{} {}", reason_text(l, o), t(l, "remedy_blocked", &[])),
+        (State::Failed, Some(o)) => format!("{} {}", reason_text(l, o), t(l, "remedy_failed", &[])),
+        (State::Hijacked, Some(o)) => format!("{} {}", reason_text(l, o), t(l, "remedy_hijacked", &[])),
+        (s, _) => t(l, &format!("hint_{}", s.as_str()), &[]),
+    }
+}
+
+fn activate_label(v: &ViewInput) -> String {
+    match v.state {
+        State::Inactive => t(v.lang, "action_activate", &[]),
+        _ => t(v.lang, "action_reactivate", &[]),
+    }
+}
+
+fn money_nodes(v: &ViewInput) -> Vec<Node> {
+    let mut out = Vec::new();
+    if let Some(e) = &v.expected {
+        let mut n = el("span")
+            .class("cg-expected")
+            .testid("cg-expected")
+            .attr("data-amount-minor", e.min_minor.to_string())
+            .attr("data-currency", e.currency.clone());
+        if let Some(max) = e.max_minor {
+            n = n.attr("data-amount-max-minor", max.to_string());
+        }
+        out.push(
+            el("div").class("cg-money").children([
+                el("span").class("cg-label").text(t(v.lang, "expected_label", &[])),
+                n.text(e.text.clone()),
+                el("span")
+                    .class("cg-rate")
+                    .testid("cg-rate")
+                    .attr("data-rate-bp", e.rate_bp.to_string())
+                    .text(e.rate_text.clone()),
+            ]),
+        );
+    } else if v.price_unrecognised {
+        out.push(el("p").class("cg-note").text(t(v.lang, "price_unrecognised", &[])));
+    }
+    out
+}
+
+fn warning_nodes(v: &ViewInput) -> Vec<Node> {
+    v.warnings
+        .iter()
+        .map(|w| {
+            el("div")
+                .class("cg-warning")
+                .testid("cg-warning")
+                .attr("data-kind", w.kind.as_str())
+                .attr("data-subject", w.subject.clone())
+                .attr("role", "note")
+                .children([
+                    el("strong").class("cg-warning-title").text(w.title.clone()),
+                    el("span").class("cg-warning-remedy").text(w.remedy.clone()),
+                ])
+        })
+        .collect()
+}
+
+fn activate_node(v: &ViewInput) -> Option<Node> {
+    if !v.state.can_activate() {
+        return None;
+    }
+    Some(
+        el("button")
+            .class("cg-activate")
+            .testid("cg-activate")
+            .attr("type", "button")
+            .attr("data-action", "activate")
+            .text(activate_label(v)),
+    )
+}
+
+fn cart_notice(v: &ViewInput) -> Option<Node> {
+    match (v.state.can_activate(), v.cart_before) {
+        (true, Some(n)) if n > 0 => Some(el("p").class("cg-cart-notice").text(tn(v.lang, "cart_before_notice", n, &[]))),
+        _ => None,
+    }
+}
+
+/// The banner shown on AliExpress pages (inside the content script's shadow root).
+pub fn banner(v: &ViewInput) -> Node {
+    let l = v.lang;
+    let state = v.state.as_str();
+    let pill_amount = v.expected.as_ref().map(|e| el("span").class("cg-pill-amount").text(e.text.clone()));
+    el("div")
+        .class("cg-banner")
+        .testid("cg-banner")
+        .attr("data-state", state)
+        .attr("role", "region")
+        .attr("aria-label", t(l, "banner_label", &[&v.program]))
+        .attr("lang", l.code())
+        .child(
+            el("div")
+                .class("cg-row")
+                .child(el("span").class("cg-dot").attr("aria-hidden", "true"))
+                .child(
+                    el("span")
+                        .class("cg-status")
+                        .testid("cg-status")
+                        .attr("data-state", state)
+                        .attr("role", "status")
+                        .attr("aria-live", "polite")
+                        .text(status_text(v)),
+                )
+                .opt(pill_amount)
+                .child(
+                    el("button")
+                        .class("cg-icon cg-collapse")
+                        .attr("type", "button")
+                        .attr("data-action", "collapse")
+                        .attr("aria-expanded", "true")
+                        .attr("aria-label", t(l, "action_collapse", &[]))
+                        .attr("title", t(l, "action_collapse", &[]))
+                        .text("–"),
+                )
+                .child(
+                    el("button")
+                        .class("cg-icon cg-dismiss")
+                        .testid("cg-dismiss")
+                        .attr("type", "button")
+                        .attr("data-action", "dismiss")
+                        .attr("aria-label", t(l, "action_dismiss", &[]))
+                        .attr("title", t(l, "action_dismiss", &[]))
+                        .text("×"),
+                ),
+        )
+        .child(
+            el("div")
+                .class("cg-body")
+                .children(money_nodes(v))
+                .children(warning_nodes(v))
+                .child(el("p").class("cg-hint").text(hint_text(v)))
+                .opt(cart_notice(v))
+                .opt(activate_node(v)),
+        )
+}
+
+/// Extra facts only the popup shows.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PopupExtra {
+    pub disclosure_url: String,
+    pub diagnostics: Vec<String>,
+    pub version: String,
+    /// No AliExpress page known for this tab.
+    pub not_aliexpress: bool,
+}
+
+/// The toolbar popup.
+pub fn popup(v: &ViewInput, x: &PopupExtra) -> Node {
+    let l = v.lang;
+    let state = v.state.as_str();
+    let mut diag_text = x.diagnostics.join("\n");
+    if diag_text.is_empty() {
+        diag_text = t(l, "diagnostics_empty", &[]);
+    }
+    el("main")
+        .class("cg-popup")
+        .attr("data-state", state)
+        .attr("lang", l.code())
+        .child(el("h1").class("cg-title").text(v.program.clone()))
+        .child(
+            el("p")
+                .class("cg-status")
+                .testid("cg-status")
+                .attr("data-state", state)
+                .attr("role", "status")
+                .attr("aria-live", "polite")
+                .text(status_text(v)),
+        )
+        .child(el("p").class("cg-hint").text(if x.not_aliexpress {
+            t(l, "hint_open_aliexpress", &[])
+        } else {
+            hint_text(v)
+        }))
+        .opt(cart_notice(v))
+        .opt(if x.not_aliexpress { None } else { activate_node(v) })
+        .children(money_nodes(v))
+        .children(warning_nodes(v))
+        .child(
+            el("section").class("cg-how").children([
+                el("p").text(t(l, "how_it_works", &[])),
+                el("a")
+                    .attr("href", x.disclosure_url.clone())
+                    .attr("target", "_blank")
+                    .attr("rel", "noopener")
+                    .text(t(l, "disclosure_link", &[])),
+            ]),
+        )
+        .child(
+            el("details").class("cg-diag").children([
+                el("summary").text(t(l, "diagnostics_title", &[])),
+                el("pre").class("cg-diag-text").attr("data-testid", "cg-diagnostics").text(format!(
+                    "{}\n{} {}",
+                    diag_text,
+                    t(l, "version_label", &[]),
+                    x.version
+                )),
+                el("button")
+                    .attr("type", "button")
+                    .attr("data-action", "copy-diagnostics")
+                    .text(t(l, "action_copy", &[])),
+            ]),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(state: State) -> ViewInput {
+        ViewInput { state, program: "Cashback Guard demo".into(), ..Default::default() }
+    }
+
+    #[test]
+    fn banner_has_contract_hooks() {
+        let b = banner(&input(State::Inactive));
+        assert_eq!(b.get("data-testid"), Some("cg-banner"));
+        assert_eq!(b.get("data-state"), Some("inactive"));
+        let s = b.by_testid("cg-status");
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].get("data-state"), Some("inactive"));
+        assert_eq!(b.by_testid("cg-activate").len(), 1);
+        assert_eq!(b.by_testid("cg-dismiss").len(), 1);
+    }
+
+    #[test]
+    fn activate_only_when_allowed() {
+        for (s, allowed) in [
+            (State::Inactive, true),
+            (State::Activating, false),
+            (State::Active, false),
+            (State::Blocked, true),
+            (State::Failed, true),
+            (State::Hijacked, true),
+        ] {
+            let b = banner(&input(s));
+            assert_eq!(b.by_testid("cg-activate").len(), allowed as usize, "{s:?}");
+            assert_eq!(b.get("data-state"), Some(s.as_str()));
+            let p = popup(&input(s), &PopupExtra::default());
+            assert_eq!(p.by_testid("cg-activate").len(), allowed as usize, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn active_shows_time() {
+        let mut v = input(State::Active);
+        v.active_since = Some("14:05".into());
+        assert!(status_text(&v).contains("14:05"));
+        v.lang = Lang::Ru;
+        assert!(status_text(&v).contains("14:05"));
+    }
+
+    #[test]
+    fn blocked_explains_and_names_host() {
+        let mut v = input(State::Blocked);
+        v.outcome = Some(Outcome::BlockedByClient { url: "https://s.click.aliexpress.com/deep_link.htm".into() });
+        let h = hint_text(&v);
+        assert!(h.contains("s.click.aliexpress.com"), "{h}");
+    }
+
+    #[test]
+    fn expected_and_range_attributes() {
+        let mut v = input(State::Active);
+        v.expected = Some(ExpectedView {
+            text: "≈ $0.75 – $1.01".into(),
+            min_minor: 75,
+            max_minor: Some(101),
+            currency: "USD".into(),
+            rate_bp: 700,
+            rate_text: "7%".into(),
+        });
+        let b = banner(&v);
+        let e = b.by_testid("cg-expected");
+        assert_eq!(e[0].get("data-amount-minor"), Some("75"));
+        assert_eq!(e[0].get("data-amount-max-minor"), Some("101"));
+        assert_eq!(e[0].get("data-currency"), Some("USD"));
+        assert_eq!(b.by_testid("cg-rate")[0].get("data-rate-bp"), Some("700"));
+    }
+
+    #[test]
+    fn unrecognised_price_shows_no_number() {
+        let mut v = input(State::Inactive);
+        v.price_unrecognised = true;
+        let b = banner(&v);
+        assert!(b.by_testid("cg-expected").is_empty());
+        assert!(b.all_text().contains(&t(Lang::En, "price_unrecognised", &[])));
+    }
+
+    #[test]
+    fn warnings_render_with_kind_and_subject() {
+        let mut v = input(State::Hijacked);
+        v.warnings.push(Warning { kind: WarningKind::Rival, subject: "abc".into(), title: "T".into(), remedy: "R".into() });
+        let w = banner(&v).by_testid("cg-warning").into_iter().cloned().collect::<Vec<_>>();
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].get("data-kind"), Some("rival"));
+        assert_eq!(w[0].get("data-subject"), Some("abc"));
+    }
+
+    #[test]
+    fn cart_notice_before_activation_only() {
+        let mut v = input(State::Inactive);
+        v.cart_before = Some(3);
+        assert!(banner(&v).all_text().contains("3 items"));
+        v.state = State::Active;
+        assert!(!banner(&v).all_text().contains("3 items"));
+    }
+
+    #[test]
+    fn serialises_compactly() {
+        let n = el("span").class("a").text("x");
+        assert_eq!(serde_json::to_string(&n).unwrap(), r#"{"t":"span","a":[["class","a"]],"x":"x"}"#);
+    }
+}

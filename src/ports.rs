@@ -1,0 +1,56 @@
+//! Ports: what the core needs from the browser. The wasm adapter (`web::chrome`) binds
+//! them to `chrome.*`; tests use the in-memory adapter (`memory`).
+
+#![allow(async_fn_in_trait)] // single-threaded (wasm): futures need not be Send
+
+use crate::domain::i18n::Lang;
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    /// `chrome.storage.session`: cleared when the browser closes.
+    Session,
+    /// `chrome.storage.local`: settings.
+    Local,
+}
+
+pub trait Storage {
+    async fn get(&self, area: Area, key: &str) -> Result<Option<Value>, String>;
+    async fn set(&self, area: Area, key: &str, value: Value) -> Result<(), String>;
+    async fn remove(&self, area: Area, key: &str) -> Result<(), String>;
+}
+
+pub trait Browser {
+    /// `chrome.cookies.get({url, name})`.
+    async fn cookie(&self, url: &str, name: &str) -> Result<Option<String>, String>;
+    /// `chrome.tabs.update(tabId, {url})`: the only navigation we ever cause, on a click.
+    async fn navigate(&self, tab_id: i32, url: &str) -> Result<(), String>;
+    /// `chrome.action.setBadgeText/BackgroundColor/Title` for a tab.
+    async fn badge(&self, tab_id: i32, text: &str, color: &str, title: &str);
+    /// `chrome.tabs.sendMessage` (a tab whose content script is gone is not an error).
+    async fn send_to_tab(&self, tab_id: i32, msg: Value);
+    /// `chrome.runtime.sendMessage` to extension pages (popup, options).
+    async fn notify_pages(&self, msg: Value);
+    /// `chrome.alarms.create(name, {when})`.
+    async fn alarm(&self, name: &str, when_ms: f64);
+    /// This extension's id (`chrome.runtime.id`).
+    fn extension_id(&self) -> String;
+    fn version(&self) -> String;
+}
+
+pub trait Clock {
+    fn now_ms(&self) -> f64;
+}
+
+pub trait Locale {
+    /// `chrome.i18n.getUILanguage()`.
+    fn ui_locale(&self) -> String;
+    /// Money for display (`Intl.NumberFormat` in the browser).
+    fn money(&self, minor: u64, currency: &str, exponent: u8, lang: Lang) -> String;
+    /// Local time of day (`Intl.DateTimeFormat`), e.g. "14:05".
+    fn time(&self, ms: f64, lang: Lang) -> String;
+}
+
+/// Everything the application service needs.
+pub trait Platform: Storage + Browser + Clock + Locale {}
+impl<T: Storage + Browser + Clock + Locale> Platform for T {}

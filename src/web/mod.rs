@@ -1,0 +1,1 @@
+//! wasm adapters (filled in below).
