@@ -1,1 +1,42 @@
-//! wasm adapters (filled in below).
+//! wasm entry points and the browser adapters. Compiled only for wasm32.
+
+pub mod chrome;
+pub mod popup;
+pub mod render;
+
+use crate::app::Ctx;
+use crate::domain::config::{self, Config};
+use crate::domain::layout;
+use crate::domain::messages::BrowserEvent;
+use chrome::{from_js, to_js, ChromePlatform};
+use serde_json::json;
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+
+thread_local! {
+    // Immutable operator config, parsed once per worker start (re-read after every restart).
+    static CONFIG: RefCell<Option<Config>> = const { RefCell::new(None) };
+}
+
+/// Validates and installs the operator config; the error names the field.
+#[wasm_bindgen]
+pub fn load_config(json_text: &str) -> Result<(), JsValue> {
+    let c = config::parse_config(json_text).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    CONFIG.with(|s| *s.borrow_mut() = Some(c));
+    Ok(())
+}
+
+/// One browser event (tagged with `kind`) → the reply for a message, or `null`.
+#[wasm_bindgen]
+pub async fn handle_event(ev: JsValue) -> JsValue {
+    let Some(cfg) = CONFIG.with(|c| c.borrow().clone()) else {
+        return to_js(&json!({"type": "error", "error": "config not loaded"}));
+    };
+    let ev = match serde_json::from_value::<BrowserEvent>(from_js(&ev)) {
+        Ok(ev) => ev,
+        Err(e) => return to_js(&json!({"type": "error", "error": format!("unknown event: {e}")})),
+    };
+    let p = ChromePlatform;
+    let ctx = Ctx { p: &p, cfg: &cfg, layouts: layout::bundled() };
+    to_js(&ctx.handle(ev).await)
+}

@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# Cashback Guard build script. See README.md.
+#   ./build.sh          install what is missing, build dist/extension/ and the store zip
+#   ./build.sh test     native tests, wasm tests in headless Chromium, end-to-end suite
+#   ./build.sh demo     build, start the demo store, open Chromium with the extension
+#   ./build.sh bench    benchmarks
+# CASHBACK_CONFIG=/path/config.json bakes another operator config into dist/extension/.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+DIST=$ROOT/dist
+EXT_OUT=$DIST/extension
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
+export PATH="$HOME/.cargo/bin:$PATH"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    die "need root to run: $* (run as root or install sudo)"
+  fi
+}
+
+APT_UPDATED=0
+apt_install() {
+  if [ "$APT_UPDATED" = 0 ]; then
+    say "apt-get update"
+    as_root apt-get update -qq || die "apt-get update failed (no access to the Debian mirror?)"
+    APT_UPDATED=1
+  fi
+  say "apt-get install $*"
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null || die "apt-get install $* failed"
+}
+
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+ensure_tools() {
+  command -v cargo >/dev/null || die "cargo not found: install Rust with rustup (https://rustup.rs), then rerun"
+  command -v cc >/dev/null || apt_install build-essential
+  command -v pkg-config >/dev/null || apt_install pkg-config
+  [ -f /usr/include/openssl/ssl.h ] || apt_install libssl-dev
+  command -v openssl >/dev/null || apt_install openssl
+  command -v python3 >/dev/null || apt_install python3
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    say "rustup target add wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown || die "could not add the wasm32-unknown-unknown target"
+  fi
+  [ -f Cargo.lock ] || cargo generate-lockfile
+  local want have
+  want=$(wasm_bindgen_version)
+  [ -n "$want" ] || die "could not read the wasm-bindgen version from Cargo.lock"
+  have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+  if [ "$have" != "$want" ]; then
+    say "cargo install wasm-bindgen-cli $want (about 5 minutes)"
+    # --locked first; its lock file pins crates a mirror may lack, so retry resolving anew.
+    cargo install -q wasm-bindgen-cli --version "=$want" --locked --force 2>/dev/null ||
+      cargo install -q wasm-bindgen-cli --version "=$want" --force ||
+      die "could not install wasm-bindgen-cli $want"
+  fi
+  if ! command -v wasm-pack >/dev/null; then
+    say "cargo install wasm-pack"
+    cargo install -q wasm-pack --locked || cargo install -q wasm-pack || die "could not install wasm-pack"
+  fi
+  command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+}
+
+ensure_browser() {
+  [ -x "$CHROMIUM" ] && [ -x "$CHROMEDRIVER" ] || apt_install chromium chromium-driver
+  [ -x "$CHROMIUM" ] || die "$CHROMIUM missing after installing chromium"
+}
+
+ensure_e2e_deps() {
+  local dir=$ROOT/tests/e2e
+  if [ ! -d "$dir/node_modules/playwright-core" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    say "npm ci (tests/e2e)"
+    (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error) || die "npm ci in tests/e2e failed"
+  fi
+}
+
+wasm_opt() {
+  # Debian's binaryen is too old for current rustc output; use a recent one when present.
+  local v
+  v=$(wasm-opt --version 2>/dev/null | grep -o 'version [0-9]*' | awk '{print $2}' || true)
+  if [ -n "$v" ] && [ "$v" -ge 116 ]; then
+    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+      --enable-reference-types --enable-multivalue "$1" -o "$1.opt" && mv "$1.opt" "$1" && return 0
+  fi
+  return 1
+}
+
+build() {
+  ensure_tools
+  local cfg=${CASHBACK_CONFIG:-$ROOT/extension/config/default.json}
+  say "validating config $cfg"
+  cargo run -q --bin cg-config -- "$cfg" "$ROOT/extension/layouts/layouts.json" || die "config rejected: $cfg"
+  say "cargo build (wasm32, release)"
+  cargo build -q --lib --release --target wasm32-unknown-unknown
+  rm -rf "$EXT_OUT"
+  mkdir -p "$EXT_OUT/pkg" "$EXT_OUT/config"
+  wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
+    --out-dir "$EXT_OUT/pkg" --out-name cashback_guard \
+    target/wasm32-unknown-unknown/release/cashback_guard.wasm
+  local optimised=no
+  wasm_opt "$EXT_OUT/pkg/cashback_guard_bg.wasm" && optimised=yes
+  cp manifest.json "$EXT_OUT/"
+  cp -r extension/background extension/inject extension/ui extension/icons extension/_locales extension/layouts "$EXT_OUT/"
+  cp "$cfg" "$EXT_OUT/config/config.json"
+  local version zip
+  version=$(python3 -c 'import json;print(json.load(open("manifest.json"))["version"])')
+  zip=$DIST/cashback-guard-$version.zip
+  rm -f "$zip"
+  (cd "$EXT_OUT" && python3 -m zipfile -c "$zip" ./*)
+  local wasm=$EXT_OUT/pkg/cashback_guard_bg.wasm
+  printf '\n%-34s %10s %10s\n' "artifact" "bytes" "gzip -9"
+  for f in "$wasm" "$EXT_OUT/pkg/cashback_guard.js" "$EXT_OUT/inject/content.js" "$EXT_OUT/background/worker.js"; do
+    printf '%-34s %10d %10d\n' "${f#"$DIST"/}" "$(stat -c %s "$f")" "$(gzip -9 -c "$f" | wc -c)"
+  done
+  printf '%-34s %10d\n' "${zip#"$DIST"/}" "$(stat -c %s "$zip")"
+  echo "wasm-opt: $optimised; unpacked extension: $EXT_OUT" >&2
+}
+
+# Sums "N passed / N failed" over the layers.
+PASSED=0
+FAILED=0
+SKIPPED=0
+count() { PASSED=$((PASSED + $1)); FAILED=$((FAILED + $2)); SKIPPED=$((SKIPPED + ${3:-0})); }
+
+run_native() {
+  say "layer 1: native cargo test"
+  local log rc=0
+  log=$(mktemp)
+  cargo test --lib --bins 2>&1 | tee "$log" || rc=$?
+  local p f
+  p=$(grep -Eo '[0-9]+ passed' "$log" | awk '{s+=$1} END {print s+0}')
+  f=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
+  if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; echo "native tests did not run (exit $rc)" >&2; fi
+  count "$p" "$f"
+  rm -f "$log"
+}
+
+run_wasm() {
+  say "layer 2: wasm-pack test --headless --chrome"
+  local log rc=0
+  log=$(mktemp)
+  WASM_BINDGEN_TEST_TIMEOUT=60 wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" --mode no-install \
+    -- --test browser 2>&1 | tee "$log" || rc=$?
+  local p f
+  p=$(grep -Eo '[0-9]+ passed' "$log" | awk '{s+=$1} END {print s+0}')
+  f=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
+  if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; echo "wasm tests did not run (exit $rc)" >&2; fi
+  count "$p" "$f"
+  rm -f "$log"
+}
+
+run_e2e() {
+  say "layer 3: end-to-end (tests/e2e, real Chromium)"
+  local log rc=0
+  log=$(mktemp)
+  (cd tests/e2e && node --test --test-concurrency=1 --test-reporter=tap ./*.test.js) 2>&1 | tee "$log" || rc=$?
+  local p f s
+  p=$(grep -E '^# pass ' "$log" | awk '{s+=$3} END {print s+0}')
+  f=$(grep -E '^# fail ' "$log" | awk '{s+=$3} END {print s+0}')
+  s=$(grep -E '^# skipped ' "$log" | awk '{s+=$3} END {print s+0}')
+  if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; echo "end-to-end suite did not run (exit $rc)" >&2; fi
+  count "$p" "$f" "$s"
+  rm -f "$log"
+}
+
+cmd=${1:-build}
+case "$cmd" in
+  build)
+    build
+    ;;
+  test)
+    build
+    ensure_browser
+    ensure_e2e_deps
+    run_native
+    run_wasm
+    run_e2e
+    if [ "$SKIPPED" -gt 0 ]; then echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"; else echo "$PASSED passed, $FAILED failed"; fi
+    [ "$FAILED" = 0 ]
+    ;;
+  demo)
+    build
+    ensure_browser
+    ensure_e2e_deps
+    node tests/e2e/demo.js
+    ;;
+  bench)
+    echo "no benchmarks yet"
+    ;;
+  *)
+    die "unknown command '$cmd' (use: build, test, demo, bench)"
+    ;;
+esac

@@ -1,0 +1,70 @@
+// Service worker (module). Listeners are registered synchronously at top level; the wasm
+// core is loaded on the first event after every (re)start and keeps no state between
+// events: everything lives in chrome.storage. Events are handled one at a time, in order.
+import init, { load_config, handle_event } from '../pkg/cashback_guard.js';
+
+const ALIEXPRESS = ['*://*.aliexpress.com/*', '*://*.aliexpress.ru/*', '*://aliexpress.ru/*', '*://*.aliexpress.us/*'];
+
+let ready = null;
+function boot() {
+  if (!ready) {
+    ready = init({ module_or_path: new URL('../pkg/cashback_guard_bg.wasm', import.meta.url) })
+      .then(() => fetch(chrome.runtime.getURL('config/config.json')))
+      .then((r) => r.text())
+      .then((text) => load_config(text))
+      .catch((e) => {
+        ready = null; // try again on the next event
+        throw new Error('Cashback Guard could not start: ' + (e && e.message ? e.message : e));
+      });
+  }
+  return ready;
+}
+
+let queue = Promise.resolve();
+function run(event) {
+  const result = queue.then(boot).then(() => handle_event(event));
+  queue = result.catch(() => {});
+  return result;
+}
+
+function report(e) {
+  console.error('[cashback-guard]', e);
+  return { type: 'error', error: String(e && e.message ? e.message : e) };
+}
+
+chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
+  const from = {
+    id: sender.id,
+    url: sender.url,
+    origin: sender.origin,
+    frameId: sender.frameId,
+    tab: sender.tab ? { id: sender.tab.id, url: sender.tab.url } : undefined,
+  };
+  run({ kind: 'message', msg, sender: from }).then(sendResponse, (e) => sendResponse(report(e)));
+  return true; // answer asynchronously
+});
+
+const mainFrames = { urls: ALIEXPRESS, types: ['main_frame'] };
+chrome.webRequest.onBeforeRedirect.addListener((d) => {
+  run({ kind: 'redirect', tabId: d.tabId, url: d.url, redirectUrl: d.redirectUrl, type: d.type }).catch(report);
+}, mainFrames);
+chrome.webRequest.onErrorOccurred.addListener((d) => {
+  run({ kind: 'net-error', tabId: d.tabId, url: d.url, error: d.error, type: d.type, initiator: d.initiator }).catch(report);
+}, mainFrames);
+chrome.webRequest.onCompleted.addListener((d) => {
+  run({ kind: 'completed', tabId: d.tabId, url: d.url, type: d.type }).catch(report);
+}, mainFrames);
+
+chrome.cookies.onChanged.addListener((c) => {
+  if (c.cookie.name !== 'aeu_cid' && c.cookie.name !== 'xman_us_f') return;
+  const cookie = { name: c.cookie.name, value: c.cookie.value, domain: c.cookie.domain };
+  run({ kind: 'cookie', removed: c.removed, cookie, cause: c.cause }).catch(report);
+});
+
+chrome.alarms.onAlarm.addListener((a) => {
+  run({ kind: 'alarm', name: a.name }).catch(report);
+});
+
+chrome.tabs.onRemoved.addListener((tabId) => {
+  run({ kind: 'tab-removed', tabId }).catch(report);
+});

@@ -1,0 +1,188 @@
+// Content script: a thin adapter. It reads the page with the selectors the worker sends
+// (layout profiles are data), sends typed messages, and renders the view the core
+// computed into a shadow root. It decides nothing itself.
+(() => {
+  'use strict';
+  if (window.top !== window || window.__cashbackGuard) return;
+  window.__cashbackGuard = true;
+
+  const HOST_ID = 'cashback-guard-root';
+  const TAGS = new Set(['div', 'span', 'p', 'button', 'strong', 'a', 'main', 'details', 'summary', 'pre', 'h1', 'section', 'ul', 'li']);
+  let profile = null;
+  let css = '';
+  let shadow = null;
+  let dismissedFor = null;
+  let collapsed = false;
+  let lastUrl = location.href;
+  let factsTimer = 0;
+  let lastFacts = '';
+  let lastMsg = null;
+
+  const send = (msg) => chrome.runtime.sendMessage(msg).catch(() => null);
+
+  function attrAllowed(name, value) {
+    if (name === 'href') return /^https:\/\//.test(value);
+    return ['class', 'role', 'type', 'title', 'lang', 'target', 'rel'].includes(name) ||
+      name.startsWith('aria-') || name.startsWith('data-');
+  }
+
+  function build(node, depth) {
+    const el = document.createElement(TAGS.has(node.t) ? node.t : 'span');
+    for (const pair of node.a || []) {
+      if (Array.isArray(pair) && /^[a-z-]+$/.test(pair[0]) && typeof pair[1] === 'string' && attrAllowed(pair[0], pair[1])) {
+        el.setAttribute(pair[0], pair[1]);
+      }
+    }
+    if (typeof node.x === 'string') el.textContent = node.x;
+    if (depth < 32) for (const c of node.c || []) el.appendChild(build(c, depth + 1));
+    return el;
+  }
+
+  function ensureHost() {
+    let host = document.getElementById(HOST_ID);
+    if (!host || !host.shadowRoot || host.shadowRoot !== shadow) {
+      if (host) host.remove();
+      host = document.createElement('div');
+      host.id = HOST_ID;
+      shadow = host.attachShadow({ mode: 'open' });
+      shadow.addEventListener('click', onClick);
+      (document.body || document.documentElement).appendChild(host);
+    }
+    return host;
+  }
+
+  function render(msg) {
+    if (!msg || !msg.view) return;
+    lastMsg = msg;
+    if (msg.enabled === false || dismissedFor === location.href) {
+      const host = document.getElementById(HOST_ID);
+      if (host) host.remove();
+      shadow = null;
+      return;
+    }
+    ensureHost();
+    const style = document.createElement('style');
+    style.textContent = css;
+    const view = build(msg.view, 0);
+    if (collapsed) view.classList.add('cg-collapsed');
+    const toggle = view.querySelector('[data-action="collapse"]');
+    if (toggle) toggle.setAttribute('aria-expanded', String(!collapsed));
+    shadow.replaceChildren(style, view);
+    flagCart(msg.flags || [], msg.flagLabel || '');
+  }
+
+  function flagCart(ids, label) {
+    document.querySelectorAll('[data-testid="cg-cart-flag"]').forEach((f) => f.remove());
+    if (!profile || !ids.length) return;
+    for (const item of document.querySelectorAll(profile.selectors.cart_item)) {
+      const link = item.querySelector(profile.selectors.cart_item_link);
+      const m = link && /\/item\/(\d{6,20})\.html/.exec(link.getAttribute('href') || '');
+      if (!m || !ids.includes(m[1])) continue;
+      const flag = document.createElement('span');
+      flag.setAttribute('data-testid', 'cg-cart-flag');
+      flag.setAttribute('data-product-id', m[1]);
+      flag.setAttribute('role', 'note');
+      flag.textContent = '⚠ ' + label;
+      flag.style.cssText = 'display:inline-block;margin:4px 0;padding:2px 6px;border-radius:4px;background:#fff8c5;color:#3b2e00;font:12px/1.4 system-ui,sans-serif;border:1px solid #d4a72c';
+      link.insertAdjacentElement('afterend', flag);
+    }
+  }
+
+  function onClick(ev) {
+    if (!ev.isTrusted) return; // page scripts can never act for the shopper
+    const target = ev.target.closest && ev.target.closest('[data-action]');
+    if (!target) return;
+    const action = target.getAttribute('data-action');
+    if (action === 'activate') {
+      target.disabled = true;
+      send({ type: 'activate' }).then(render);
+    } else if (action === 'dismiss') {
+      dismissedFor = location.href;
+      const host = document.getElementById(HOST_ID);
+      if (host) host.remove();
+      shadow = null;
+    } else if (action === 'collapse') {
+      collapsed = !collapsed;
+      const banner = shadow.querySelector('.cg-banner');
+      if (banner) banner.classList.toggle('cg-collapsed', collapsed);
+      target.setAttribute('aria-expanded', String(!collapsed));
+    }
+  }
+
+  const text = (el) => (el && el.textContent ? el.textContent.trim().slice(0, 200) : null);
+  const all = (sel) => { try { return Array.from(document.querySelectorAll(sel)); } catch (e) { return []; } };
+  const one = (sel) => { try { return document.querySelector(sel); } catch (e) { return null; } };
+
+  function collect() {
+    const s = profile.selectors;
+    const facts = {
+      layout: profile.id,
+      jsonLd: all(s.json_ld).slice(0, 10).map((e) => e.textContent.slice(0, 200000)),
+      embedded: s.embedded.flatMap(all).slice(0, 30).map((e) => e.textContent)
+        .filter((t) => t.length < 2000000 && /runParams|__AER_DATA__|_init_data_|_d_c_|^\s*\{/.test(t)).slice(0, 5),
+      price: s.price.map((sel) => text(one(sel))).filter(Boolean).slice(0, 5),
+      categoryLinks: all(s.category_links).slice(0, 20).map((a) => a.getAttribute('href') || ''),
+      quantity: (one(s.quantity) || {}).value || null,
+      cartCount: text(one(s.cart_count)),
+    };
+    const container = one(s.cart_container);
+    facts.cartLayoutRecognised = !!container;
+    if (container) {
+      facts.cartItems = all(s.cart_item).slice(0, 500).map((item) => {
+        const link = item.querySelector(s.cart_item_link);
+        const qty = item.querySelector(s.cart_item_quantity);
+        return { href: link ? link.getAttribute('href') || '' : '', quantity: qty ? qty.value : null };
+      }).filter((l) => l.href);
+    }
+    return facts;
+  }
+
+  function sendFacts() {
+    factsTimer = 0;
+    if (!profile) return;
+    const facts = collect();
+    const key = JSON.stringify(facts);
+    if (key === lastFacts) return;
+    lastFacts = key;
+    send({ type: 'facts', url: location.href, facts }).then(render);
+  }
+
+  function scheduleFacts() {
+    if (!factsTimer) factsTimer = setTimeout(sendFacts, 300);
+  }
+
+  function hello() {
+    lastFacts = '';
+    send({ type: 'hello', url: location.href }).then((msg) => {
+      if (!msg || msg.type !== 'page' || !msg.profile) return;
+      profile = msg.profile;
+      css = msg.css || '';
+      render(msg);
+      scheduleFacts();
+    });
+  }
+
+  chrome.runtime.onMessage.addListener((msg) => {
+    if (msg && msg.type === 'view') render(msg);
+  });
+
+  // Trusted "Add to cart" / "Buy now" clicks tell the worker which product was added.
+  document.addEventListener('click', (ev) => {
+    if (!ev.isTrusted || !profile) return;
+    const sel = profile.selectors.add_to_cart.join(',');
+    if (ev.target.closest && ev.target.closest(sel)) send({ type: 'cart-intent', url: location.href });
+  }, true);
+
+  // Single-page navigations and late-rendered prices/carts.
+  new MutationObserver(() => {
+    if (location.href !== lastUrl) {
+      lastUrl = location.href;
+      hello();
+    } else if (profile) {
+      scheduleFacts();
+    }
+    if (shadow && !document.getElementById(HOST_ID)) render(lastMsg); // a page removed us
+  }).observe(document.documentElement, { childList: true, subtree: true, characterData: true });
+
+  hello();
+})();

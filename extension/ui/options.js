@@ -1,0 +1,27 @@
+// Options: reads and writes settings through the worker (which validates them).
+'use strict';
+const form = document.getElementById('form');
+const status = document.getElementById('status');
+for (const el of document.querySelectorAll('[data-i18n]')) {
+  const t = chrome.i18n.getMessage(el.getAttribute('data-i18n'));
+  if (t) el.textContent = t;
+}
+let current = null;
+function show(r) {
+  if (!r || r.type !== 'settings') {
+    status.textContent = (r && r.error) || 'The extension did not answer.';
+    return false;
+  }
+  current = r.settings;
+  form.elements.lang.value = current.lang;
+  form.elements.banner.checked = current.banner;
+  document.documentElement.lang = r.lang;
+  return true;
+}
+chrome.runtime.sendMessage({ type: 'get-settings' }).then(show);
+form.addEventListener('change', () => {
+  const settings = Object.assign({}, current, { lang: form.elements.lang.value, banner: form.elements.banner.checked });
+  chrome.runtime.sendMessage({ type: 'set-settings', settings }).then((r) => {
+    if (show(r)) status.textContent = chrome.i18n.getMessage('settings_saved') || 'Saved';
+  });
+});
