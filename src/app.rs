@@ -430,9 +430,10 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 if product::storefront(&u.host).is_none() {
                     return (error("not an AliExpress page"), false);
                 }
-                let before = (rec.cart.clone(), self.warnings(rec, Lang::En).len());
+                let snapshot = |r: &SessionRecord| (r.cart.clone(), r.tab(tab).map(|t| (t.product.clone(), t.price_unrecognised)));
+                let before = snapshot(rec);
                 self.facts(rec, tab, &u, &facts);
-                let changed = before != (rec.cart.clone(), self.warnings(rec, Lang::En).len());
+                let changed = before != snapshot(rec);
                 self.badge(rec, settings, tab).await;
                 (self.tab_message(rec, settings, tab, "view"), changed)
             }

@@ -1,2 +1,186 @@
-//! Browser tests (wasm-bindgen-test, real Chromium): the code that touches web-sys/js-sys.
+//! Browser tests (wasm-bindgen-test in headless Chromium) for the code that touches
+//! web-sys/js-sys: the `chrome.*` adapter, Intl formatting, the DOM renderer, the popup and
+//! the worker entry point. `chrome` is an in-memory fake installed per test.
 #![cfg(target_arch = "wasm32")]
+
+use cashback_guard::domain::i18n::Lang;
+use cashback_guard::ports::{Area, Storage};
+use cashback_guard::web::chrome::{format_money, format_time, ChromePlatform};
+use cashback_guard::web::{handle_event, load_config, popup::popup_main, render};
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen(inline_js = r#"
+export function install_fake_chrome() {
+  const fake = { calls: [], cookies: {}, listeners: [], reply: null };
+  const area = () => {
+    const data = {};
+    return {
+      data,
+      get: async (k) => (k in data ? { [k]: structuredClone(data[k]) } : {}),
+      set: async (items) => { for (const [k, v] of Object.entries(items)) data[k] = structuredClone(v); },
+      remove: async (k) => { delete data[k]; },
+    };
+  };
+  globalThis.chrome = {
+    storage: { session: area(), local: area() },
+    cookies: { get: async ({ name }) => (name in fake.cookies ? { name, value: fake.cookies[name] } : null) },
+    tabs: {
+      update: async (id, p) => { fake.calls.push(['tabs.update', id, p.url]); return { id }; },
+      sendMessage: async (id, m) => { fake.calls.push(['tabs.sendMessage', id, m.type]); },
+      query: async () => [{ id: 7 }],
+    },
+    runtime: {
+      id: 'cgtestextensionidaaaaaaaaaaaaaaaa',
+      sendMessage: async (m) => { fake.calls.push(['runtime.sendMessage', m.type]); return fake.reply ? fake.reply(m) : undefined; },
+      getManifest: () => ({ version: '9.9.9' }),
+      onMessage: { addListener: (f) => fake.listeners.push(f) },
+    },
+    action: {
+      setBadgeText: async (d) => { fake.calls.push(['badge', d.tabId, d.text]); },
+      setBadgeBackgroundColor: async () => {},
+      setTitle: async () => {},
+    },
+    alarms: { create: async (n, i) => { fake.calls.push(['alarm', n]); } },
+    i18n: { getUILanguage: () => 'en-US' },
+  };
+  globalThis.__fake = fake;
+}
+export function fake_calls() { return JSON.stringify(globalThis.__fake.calls); }
+export function stored_session_is_plain_object(key) {
+  const v = globalThis.chrome.storage.session.data[key];
+  return typeof v === 'object' && v !== null && !(v instanceof Map) && Object.getPrototypeOf(v) === Object.prototype;
+}
+export function set_popup_reply(view) {
+  globalThis.__fake.reply = (m) => (m.type === 'popup' ? { type: 'popup', lang: 'ru', view: JSON.parse(view) } : { type: 'ok' });
+}
+export function set_cookie(name, value) { globalThis.__fake.cookies[name] = value; }
+"#)]
+extern "C" {
+    fn install_fake_chrome();
+    fn fake_calls() -> String;
+    fn stored_session_is_plain_object(key: &str) -> bool;
+    fn set_popup_reply(view: &str);
+    fn set_cookie(name: &str, value: &str);
+}
+
+const CONFIG: &str = include_str!("../../extension/config/default.json");
+const EXT: &str = "cgtestextensionidaaaaaaaaaaaaaaaa";
+const ITEM: &str = "https://www.aliexpress.com/item/1005001000000001.html";
+
+fn calls() -> Vec<Value> {
+    serde_json::from_str::<Vec<Value>>(&fake_calls()).unwrap()
+}
+
+fn js(v: &Value) -> JsValue {
+    cashback_guard::web::chrome::to_js(v)
+}
+
+async fn send(v: Value) -> Value {
+    cashback_guard::web::chrome::from_js(&handle_event(js(&v)).await)
+}
+
+fn from_tab(tab: i32, msg: Value) -> Value {
+    json!({"kind": "message", "msg": msg, "sender": {"id": EXT, "tab": {"id": tab}, "url": ITEM}})
+}
+
+#[wasm_bindgen_test]
+async fn storage_round_trip_stores_plain_json_objects() {
+    install_fake_chrome();
+    let p = ChromePlatform;
+    let v = json!({"v": 1, "nested": {"list": [1, "two", null]}, "n": 1.5});
+    p.set(Area::Session, "session", v.clone()).await.unwrap();
+    assert!(stored_session_is_plain_object("session"), "stored as a plain object, not a Map");
+    assert_eq!(p.get(Area::Session, "session").await.unwrap(), Some(v));
+    assert_eq!(p.get(Area::Local, "session").await.unwrap(), None, "areas are separate");
+    p.remove(Area::Session, "session").await.unwrap();
+    assert_eq!(p.get(Area::Session, "session").await.unwrap(), None);
+}
+
+#[wasm_bindgen_test]
+fn intl_money_and_time() {
+    assert_eq!(format_money(175, "USD", 2, Lang::En), "$1.75");
+    let ru = format_money(136_666, "RUB", 2, Lang::Ru);
+    assert!(ru.contains("366,66") && ru.contains('₽'), "{ru}");
+    assert_eq!(format_money(1500, "JPY", 0, Lang::En), "¥1,500");
+    let t = format_time(0.0, Lang::En);
+    assert_eq!(t.len(), 5, "hh:mm, got {t}");
+    assert_eq!(&t[2..3], ":");
+}
+
+#[wasm_bindgen_test]
+fn renderer_never_interprets_markup() {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let target = doc.create_element("div").unwrap();
+    let node = json!({"t": "div", "a": [["class", "x"], ["onclick", "alert(1)"], ["data-testid", "cg-banner"]], "c": [
+        {"t": "script", "x": "alert(2)"},
+        {"t": "a", "a": [["href", "javascript:alert(3)"]], "x": "<b>bold</b>"},
+        {"t": "a", "a": [["href", "https://example.org/"]], "x": "ok"}
+    ]});
+    render::render_into(&target, &node).unwrap();
+    let html = target.inner_html();
+    assert!(!html.contains("onclick"), "{html}");
+    assert!(!html.contains("<script"), "{html}");
+    assert!(!html.contains("javascript:"), "{html}");
+    assert!(html.contains("&lt;b&gt;bold&lt;/b&gt;"), "text stays text: {html}");
+    assert!(html.contains("href=\"https://example.org/\""), "{html}");
+    assert!(target.query_selector("[data-testid='cg-banner']").unwrap().is_some());
+}
+
+#[wasm_bindgen_test]
+async fn worker_entry_point_hello_then_one_activation() {
+    install_fake_chrome();
+    load_config(CONFIG).unwrap();
+    let r = send(from_tab(3, json!({"type": "hello", "url": ITEM}))).await;
+    assert_eq!(r["type"], "page");
+    assert_eq!(r["state"], "inactive");
+    let r = send(from_tab(3, json!({"type": "activate"}))).await;
+    assert_eq!(r["state"], "activating");
+    let navs: Vec<Value> = calls().into_iter().filter(|c| c[0] == "tabs.update").collect();
+    assert_eq!(navs.len(), 1);
+    assert_eq!(navs[0][1], 3);
+    assert!(navs[0][2].as_str().unwrap().starts_with("https://s.click.aliexpress.com/deep_link.htm?aff_short_key=cgDemo0001&"));
+    // The landing with our cookie verifies it.
+    set_cookie("aeu_cid", "0123456789abcdef0123456789abcdef-1700000000000-01234-cgDemo0001");
+    send(json!({"kind": "completed", "tabId": 3, "url": format!("{ITEM}?aff_fsk=cgDemo0001&sk=cgDemo0001&aff_platform=portals-tool")})).await;
+    let r = send(from_tab(3, json!({"type": "hello", "url": ITEM}))).await;
+    assert_eq!(r["state"], "active");
+    assert!(calls().iter().any(|c| c[0] == "badge" && c[1] == 3 && c[2] == "✓"));
+    // Garbage events get an error value, not a crash.
+    let r = send(json!({"kind": "nonsense"})).await;
+    assert_eq!(r["type"], "error");
+    let r = cashback_guard::web::chrome::from_js(&handle_event(JsValue::from_f64(42.0)).await);
+    assert_eq!(r["type"], "error");
+}
+
+#[wasm_bindgen_test]
+fn config_errors_name_the_field() {
+    let bad = CONFIG.replace("\"session_hours\": 24", "\"session_hours\": \"a day\"");
+    let e = load_config(&bad).unwrap_err().as_string().unwrap();
+    assert!(e.contains("session_hours"), "{e}");
+}
+
+#[wasm_bindgen_test]
+async fn popup_renders_the_view_for_the_active_tab() {
+    install_fake_chrome();
+    let doc = web_sys::window().unwrap().document().unwrap();
+    if let Some(old) = doc.get_element_by_id("app") {
+        old.remove();
+    }
+    let app = doc.create_element("div").unwrap();
+    app.set_id("app");
+    doc.body().unwrap().append_child(&app).unwrap();
+    let view = json!({"t": "main", "a": [["data-state", "blocked"]], "c": [
+        {"t": "p", "a": [["data-testid", "cg-status"], ["data-state", "blocked"]], "x": "Кэшбэк заблокирован"}
+    ]});
+    set_popup_reply(&view.to_string());
+    popup_main().await;
+    let status = app.query_selector("[data-testid='cg-status']").unwrap().expect("status rendered");
+    assert_eq!(status.get_attribute("data-state").as_deref(), Some("blocked"));
+    assert_eq!(doc.document_element().unwrap().get_attribute("lang").as_deref(), Some("ru"));
+    assert!(calls().iter().any(|c| c[0] == "runtime.sendMessage" && c[1] == "popup"));
+    app.remove();
+}
