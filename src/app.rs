@@ -20,7 +20,21 @@ use crate::domain::view::{self, ExpectedView, PopupExtra, ViewInput, Warning, Wa
 use crate::ports::{Area, Platform};
 use serde_json::{json, Value};
 
-pub const BANNER_CSS: &str = include_str!("../extension/ui/banner.css");
+/// The banner's stylesheet: embedded in native builds, read from the package at worker start
+/// in wasm (`set_banner_css`).
+#[cfg(not(target_arch = "wasm32"))]
+const BUNDLED_CSS: &str = include_str!("../extension/ui/banner.css");
+#[cfg(target_arch = "wasm32")]
+const BUNDLED_CSS: &str = "";
+static BANNER_CSS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+pub fn set_banner_css(css: &str) {
+    let _ = BANNER_CSS.set(css.to_string());
+}
+
+fn banner_css() -> &'static str {
+    BANNER_CSS.get().map(String::as_str).unwrap_or(BUNDLED_CSS)
+}
 pub const TIMEOUT_ALARM: &str = "activation-timeout";
 pub const SESSION_ALARM: &str = "session-end";
 
@@ -271,7 +285,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 (EvidenceKind::Stripped, String::new(), format!("location had referral: {location_had_referral}"))
             }
             Some(Outcome::Hijack { key, culprit }) => (EvidenceKind::Hijack, key, culprit.unwrap_or_default()),
-            Some(o) => (EvidenceKind::Failed, String::new(), format!("{o:?}")),
+            Some(o) => (EvidenceKind::Failed, String::new(), outcome_name(&o).to_string()),
         };
         self.ev(rec, tab, kind, &subject, &detail);
     }
@@ -334,7 +348,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             .unwrap_or_else(|| "https://www.aliexpress.com/".to_string());
         let link = match referral::build_deep_link(&self.cfg.deep_link, &self.cfg.affiliate_key, &target) {
             Ok(l) => l,
-            Err(e) => return error(format!("cannot build the referral link: {e:?}")),
+            Err(_) => return error("cannot build the referral link from the configured template"),
         };
         let timeout = f64::from(self.cfg.activation_timeout_s) * 1000.0;
         match rec.referral.begin(now, tab, &target, timeout) {
@@ -422,7 +436,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 let changed = self.landed(rec, tab, &u).await;
                 let mut msg = self.tab_message(rec, settings, tab, "page");
                 msg["profile"] = serde_json::to_value(self.layouts.for_storefront(front)).unwrap_or(Value::Null);
-                msg["css"] = Value::String(BANNER_CSS.to_string());
+                msg["css"] = Value::String(banner_css().to_string());
                 (msg, changed)
             }
             (Request::Facts { url: page, facts }, Origin::Content(tab)) => {
@@ -497,7 +511,10 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 (json!({"type": "ok"}), true)
             }
             (Request::DebugPanic, _) if cfg!(debug_assertions) => panic!("debug-panic requested"),
-            (r, o) => (error(format!("{} is not allowed from {o:?}", request_name(&r))), false),
+            (r, o) => {
+                let from = if o == Origin::Page { "an extension page" } else { "a content script" };
+                (error(format!("{} is not allowed from {from}", request_name(&r))), false)
+            }
         }
     }
 
@@ -525,7 +542,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         let reply = match ev {
             BrowserEvent::Message { msg, sender } => match classify_sender(&sender, &self.p.extension_id()) {
                 Err(e) => error(e),
-                Ok(origin) => match serde_json::from_value::<Request>(msg) {
+                Ok(origin) => match Request::decode(msg) {
                     Err(e) => error(format!("unknown message: {e}")),
                     Ok(req) => {
                         let (v, c) = self.request(&mut rec, &mut settings, req, origin).await;
@@ -594,6 +611,20 @@ impl<'a, P: Platform> Ctx<'a, P> {
             self.broadcast(&rec, &settings).await;
         }
         reply
+    }
+}
+
+fn outcome_name(o: &Outcome) -> &'static str {
+    match o {
+        Outcome::BlockedByClient { .. } => "blocked-by-client",
+        Outcome::BlockPage { .. } => "block-page",
+        Outcome::Stripped { .. } => "stripped",
+        Outcome::Network { .. } => "network",
+        Outcome::Timeout => "timeout",
+        Outcome::LandedElsewhere { .. } => "landed-elsewhere",
+        Outcome::OtherKey { .. } => "other-key",
+        Outcome::NoTab => "no-tab",
+        Outcome::Hijack { .. } => "hijack",
     }
 }
 

@@ -1,7 +1,7 @@
 // Service worker (module). Listeners are registered synchronously at top level; the wasm
 // core is loaded on the first event after every (re)start and keeps no state between
 // events: everything lives in chrome.storage. Events are handled one at a time, in order.
-import init, { load_config, handle_event } from '../pkg/cashback_guard.js';
+import init, { start, handle_event } from '../pkg/cashback_guard.js';
 
 const ALIEXPRESS = ['*://*.aliexpress.com/*', '*://*.aliexpress.ru/*', '*://aliexpress.ru/*', '*://*.aliexpress.us/*'];
 
@@ -9,9 +9,9 @@ let ready = null;
 function boot() {
   if (!ready) {
     ready = init({ module_or_path: new URL('../pkg/cashback_guard_bg.wasm', import.meta.url) })
-      .then(() => fetch(chrome.runtime.getURL('config/config.json')))
-      .then((r) => r.text())
-      .then((text) => load_config(text))
+      .then(() => Promise.all(['config/config.json', '_locales/en/messages.json', '_locales/ru/messages.json',
+        'layouts/layouts.json', 'ui/banner.css'].map((f) => fetch(chrome.runtime.getURL(f)).then((r) => r.text()))))
+      .then(([config, en, ru, layouts, css]) => start(config, en, ru, layouts, css))
       .catch((e) => {
         ready = null; // try again on the next event
         throw new Error('Cashback Guard could not start: ' + (e && e.message ? e.message : e));

@@ -21,7 +21,7 @@ impl World {
         Ctx { p: &self.m, cfg: &self.cfg, layouts: bundled() }
     }
     fn send(&self, ev: Value) -> Value {
-        let ev: BrowserEvent = serde_json::from_value(ev).expect("test event decodes");
+        let ev = BrowserEvent::decode(ev).expect("test event decodes");
         block_on(self.ctx().handle(ev))
     }
     fn from_tab(&self, tab: i32, msg: Value) -> Value {
@@ -161,7 +161,7 @@ fn closed_tab_during_activation_fails_with_no_tab() {
     w.m.fail_navigate.set(true);
     w.from_tab(3, json!({"type": "activate"}));
     assert_eq!(w.state(), "failed");
-    assert_eq!(w.m.session.borrow()["session"]["referral"]["outcome"]["reason"], "no-tab");
+    assert_eq!(w.m.session.borrow()["session"]["referral"]["outcome"], "no-tab");
 }
 
 #[test]

@@ -324,12 +324,12 @@ fn amount_of(v: &Value, fallback_currency: Option<&str>) -> Result<PriceRange, S
             }
             for k in ["formatedAmount", "formattedAmount", "formatted"] {
                 if let Some(s) = m.get(k).and_then(text_of) {
-                    return price::parse_price(&s, cur.as_deref()).map_err(|e| format!("{s:?}: {e}"));
+                    return price::parse_price(&s, cur.as_deref()).map_err(|e| format!("\"{s}\": {e}"));
                 }
             }
             Err("amount without value".into())
         }
-        Value::String(s) => price::parse_price(s, fallback_currency).map_err(|e| format!("{s:?}: {e}")),
+        Value::String(s) => price::parse_price(s, fallback_currency).map_err(|e| format!("\"{s}\": {e}")),
         _ => Err("amount of an unexpected type".into()),
     }
 }
@@ -386,7 +386,7 @@ fn from_json_ld(scripts: &[String], notes: &mut Vec<String>) -> Option<(Option<S
                     let Some(info) = price::currency(&cur) else { continue };
                     return Some((id, PriceRange { currency: info.code, min_minor: min, max_minor: max, from: false }));
                 }
-                Err(e) => notes.push(format!("json-ld price {low:?} {cur}: {e}")),
+                Err(e) => notes.push(format!("json-ld price \"{low}\" {cur}: {e}")),
             }
         }
     }
@@ -472,7 +472,7 @@ pub fn product(url: &Url, facts: &PageFacts, paths: &EmbeddedPaths) -> ProductEx
                     source = "dom".into();
                     break;
                 }
-                Err(e) => notes.push(format!("price text {:?}: {e}", raw.chars().take(60).collect::<String>())),
+                Err(e) => notes.push(format!("price text \"{}\": {e}", raw.chars().take(60).collect::<String>())),
             }
         }
     }

@@ -5,7 +5,6 @@
 //! (Russian) and `_one`, `_other` (English).
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -35,42 +34,70 @@ impl Lang {
     }
 }
 
+/// The catalogs as shipped in the extension. Native builds (tests, tools) embed them; the
+/// wasm build reads them from the extension package at worker start (`install`), which
+/// keeps them out of the wasm size budget.
+#[cfg(not(target_arch = "wasm32"))]
 pub const EN_JSON: &str = include_str!("../../extension/_locales/en/messages.json");
+#[cfg(not(target_arch = "wasm32"))]
 pub const RU_JSON: &str = include_str!("../../extension/_locales/ru/messages.json");
 
-#[derive(Deserialize)]
-struct Entry {
-    message: String,
-}
-
+/// Key → message, sorted by key (a sorted `Vec` rather than a map keeps the wasm small).
 pub struct Catalog {
-    map: BTreeMap<String, String>,
+    map: Vec<(String, String)>,
 }
 
 impl Catalog {
+    /// Parses a `chrome.i18n` messages file (`{"key": {"message": "…"}, …}`).
     pub fn parse(json: &str) -> Result<Catalog, String> {
-        let raw: BTreeMap<String, Entry> = serde_json::from_str(json).map_err(|e| e.to_string())?;
-        Ok(Catalog { map: raw.into_iter().map(|(k, v)| (k, v.message)).collect() })
+        let v: serde_json::Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        let obj = v.as_object().ok_or("not a JSON object")?;
+        let mut map = Vec::with_capacity(obj.len());
+        for (k, e) in obj {
+            let m = e.get("message").and_then(|m| m.as_str()).ok_or_else(|| format!("`{k}` has no message"))?;
+            map.push((k.clone(), m.to_string()));
+        }
+        map.sort();
+        Ok(Catalog { map })
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.map.keys().map(String::as_str)
+        self.map.iter().map(|(k, _)| k.as_str())
     }
 
     pub fn raw(&self, key: &str) -> Option<&str> {
-        self.map.get(key).map(String::as_str)
+        self.map.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok().map(|i| self.map[i].1.as_str())
+    }
+}
+
+static CATALOGS: OnceLock<[Catalog; 2]> = OnceLock::new();
+
+/// Installs the catalogs (worker start). The first install wins; later calls are no-ops.
+pub fn install(en_json: &str, ru_json: &str) -> Result<(), String> {
+    let en = Catalog::parse(en_json).map_err(|e| format!("_locales/en/messages.json: {e}"))?;
+    let ru = Catalog::parse(ru_json).map_err(|e| format!("_locales/ru/messages.json: {e}"))?;
+    let _ = CATALOGS.set([en, ru]);
+    Ok(())
+}
+
+fn bundled() -> [Catalog; 2] {
+    let empty = || Catalog { map: Vec::new() };
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        // Checked by tests; an unreadable catalog degrades to showing keys.
+        [Catalog::parse(EN_JSON).unwrap_or_else(|_| empty()), Catalog::parse(RU_JSON).unwrap_or_else(|_| empty())]
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        [empty(), empty()]
     }
 }
 
 pub fn catalog(lang: Lang) -> &'static Catalog {
-    static EN: OnceLock<Catalog> = OnceLock::new();
-    static RU: OnceLock<Catalog> = OnceLock::new();
-    // The catalogs are checked by tests and at build time; an unreadable one degrades to
-    // showing keys rather than crashing the worker.
-    let empty = || Catalog { map: BTreeMap::new() };
+    let all = CATALOGS.get_or_init(bundled);
     match lang {
-        Lang::En => EN.get_or_init(|| Catalog::parse(EN_JSON).unwrap_or_else(|_| empty())),
-        Lang::Ru => RU.get_or_init(|| Catalog::parse(RU_JSON).unwrap_or_else(|_| empty())),
+        Lang::En => &all[0],
+        Lang::Ru => &all[1],
     }
 }
 

@@ -6,6 +6,7 @@
 use super::product::Storefront;
 use serde::{Deserialize, Serialize};
 
+#[cfg(not(target_arch = "wasm32"))]
 pub const LAYOUTS_JSON: &str = include_str!("../../extension/layouts/layouts.json");
 pub const SUPPORTED_VERSION: u32 = 1;
 
@@ -71,7 +72,8 @@ impl Layouts {
 
 /// Parses and checks a layouts file: known version, at least one profile, no empty selector.
 pub fn parse_layouts(json: &str) -> Result<Layouts, String> {
-    let l: Layouts = serde_json::from_str(json).map_err(|e| format!("not a layouts file: {e}"))?;
+    let v: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("not a layouts file: {e}"))?;
+    let l: Layouts = serde_json::from_value(v).map_err(|e| format!("not a layouts file: {e}"))?;
     if l.version != SUPPORTED_VERSION {
         return Err(format!("version {} is not supported (expected {SUPPORTED_VERSION})", l.version));
     }
@@ -102,10 +104,30 @@ pub fn parse_layouts(json: &str) -> Result<Layouts, String> {
     Ok(l)
 }
 
-/// The bundled layouts (checked by a test and at build time).
+static INSTALLED: std::sync::OnceLock<Layouts> = std::sync::OnceLock::new();
+
+/// Installs the layouts read from the extension package at worker start (wasm).
+pub fn install(json: &str) -> Result<(), String> {
+    let l = parse_layouts(json)?;
+    let _ = INSTALLED.set(l);
+    Ok(())
+}
+
+/// The installed layouts; native builds fall back to the bundled file (checked by tests
+/// and by `cg-config` at build time).
+pub fn current() -> Option<&'static Layouts> {
+    #[cfg(not(target_arch = "wasm32"))]
+    if INSTALLED.get().is_none() {
+        if let Ok(l) = parse_layouts(LAYOUTS_JSON) {
+            let _ = INSTALLED.set(l);
+        }
+    }
+    INSTALLED.get()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
 pub fn bundled() -> &'static Layouts {
-    static L: std::sync::OnceLock<Layouts> = std::sync::OnceLock::new();
-    L.get_or_init(|| parse_layouts(LAYOUTS_JSON).expect("bundled layouts are validated by tests and build.sh"))
+    current().expect("bundled layouts are valid (tested)")
 }
 
 #[cfg(test)]

@@ -39,7 +39,7 @@ pub struct CartLine {
 
 /// Requests from our own extension contexts.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(tag = "type", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+#[serde(rename_all = "kebab-case", rename_all_fields = "camelCase")]
 pub enum Request {
     /// Content script: a page (or a single-page navigation) started.
     Hello { url: String },
@@ -91,7 +91,7 @@ pub struct CookieInfo {
 /// Browser events, as the worker's listeners receive them (fields of the `chrome.*`
 /// event details, camelCase), tagged with `kind` by the listener.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+#[serde(rename_all = "kebab-case", rename_all_fields = "camelCase")]
 pub enum BrowserEvent {
     Message {
         msg: Value,
@@ -131,24 +131,58 @@ pub enum BrowserEvent {
     TabRemoved { tab_id: i32 },
 }
 
+/// Decodes `{"<tag>": "<variant>", ...fields}` into an enum. The wire format is internally
+/// tagged; decoding it as externally tagged (`{"<variant>": {fields}}`) avoids serde's
+/// buffering of internally tagged enums, which is large in wasm.
+pub fn decode_tagged<T: serde::de::DeserializeOwned>(v: Value, tag: &str) -> Result<T, String> {
+    let Value::Object(mut m) = v else { return Err("not an object".into()) };
+    let Some(Value::String(variant)) = m.remove(tag) else { return Err(format!("no `{tag}`")) };
+    let empty = m.is_empty();
+    let mut outer = serde_json::Map::new();
+    outer.insert(variant.clone(), Value::Object(m));
+    match serde_json::from_value::<T>(Value::Object(outer)) {
+        Ok(t) => Ok(t),
+        // A unit variant (`{"type":"get-settings"}`).
+        Err(_) if empty => serde_json::from_value::<T>(Value::String(variant)).map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+impl Request {
+    pub fn decode(v: Value) -> Result<Request, String> {
+        decode_tagged(v, "type")
+    }
+}
+
+impl BrowserEvent {
+    pub fn decode(v: Value) -> Result<BrowserEvent, String> {
+        decode_tagged(v, "kind")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn decodes_requests() {
-        let r: Request = serde_json::from_str(r#"{"type":"activate","tabId":5}"#).unwrap();
+        let r = Request::decode(serde_json::from_str(r#"{"type":"activate","tabId":5}"#).unwrap()).unwrap();
         assert_eq!(r, Request::Activate { tab_id: Some(5) });
-        let r: Request = serde_json::from_str(r#"{"type":"activate"}"#).unwrap();
+        let r = Request::decode(serde_json::from_str(r#"{"type":"activate"}"#).unwrap()).unwrap();
         assert_eq!(r, Request::Activate { tab_id: None });
-        let r: Request = serde_json::from_str(r#"{"type":"hello","url":"https://x"}"#).unwrap();
+        let r = Request::decode(serde_json::from_str(r#"{"type":"hello","url":"https://x"}"#).unwrap()).unwrap();
         assert_eq!(r, Request::Hello { url: "https://x".into() });
-        let r: Request =
-            serde_json::from_str(r#"{"type":"facts","url":"u","facts":{"price":["US $1"],"junk":1}}"#).unwrap();
+        let r = Request::decode(serde_json::from_str(r#"{"type":"facts","url":"u","facts":{"price":["US $1"],"junk":1}}"#).unwrap()).unwrap();
         match r {
             Request::Facts { facts, .. } => assert_eq!(facts.price, vec!["US $1".to_string()]),
             _ => panic!(),
         }
+    }
+
+    #[test]
+    fn unit_variants_decode() {
+        assert_eq!(Request::decode(serde_json::json!({"type": "get-settings"})), Ok(Request::GetSettings));
+        assert!(Request::decode(serde_json::json!({"type": "get-settings", "x": 1})).is_err());
     }
 
     #[test]
@@ -162,26 +196,17 @@ mod tests {
             r#"[1,2]"#,
             r#""activate""#,
         ] {
-            assert!(serde_json::from_str::<Request>(bad).is_err(), "{bad}");
+            assert!(Request::decode(serde_json::from_str(bad).unwrap()).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn decodes_browser_events() {
-        let e: BrowserEvent = serde_json::from_str(
-            r#"{"kind":"net-error","tabId":3,"url":"https://s.click.aliexpress.com/x","error":"net::ERR_BLOCKED_BY_CLIENT","type":"main_frame","frameId":0,"timeStamp":1}"#,
-        )
-        .unwrap();
+        let e = BrowserEvent::decode(serde_json::from_str(r#"{"kind":"net-error","tabId":3,"url":"https://s.click.aliexpress.com/x","error":"net::ERR_BLOCKED_BY_CLIENT","type":"main_frame","frameId":0,"timeStamp":1}"#).unwrap()).unwrap();
         assert!(matches!(e, BrowserEvent::NetError { tab_id: 3, ref rtype, .. } if rtype == "main_frame"));
-        let e: BrowserEvent = serde_json::from_str(
-            r#"{"kind":"redirect","tabId":3,"url":"a","redirectUrl":"b","type":"main_frame"}"#,
-        )
-        .unwrap();
+        let e = BrowserEvent::decode(serde_json::from_str(r#"{"kind":"redirect","tabId":3,"url":"a","redirectUrl":"b","type":"main_frame"}"#).unwrap()).unwrap();
         assert!(matches!(e, BrowserEvent::Redirect { ref redirect_url, .. } if redirect_url == "b"));
-        let e: BrowserEvent = serde_json::from_str(
-            r#"{"kind":"message","msg":{"type":"hello","url":"u"},"sender":{"id":"abc","tab":{"id":4,"url":"u"},"frameId":0}}"#,
-        )
-        .unwrap();
+        let e = BrowserEvent::decode(serde_json::from_str(r#"{"kind":"message","msg":{"type":"hello","url":"u"},"sender":{"id":"abc","tab":{"id":4,"url":"u"},"frameId":0}}"#).unwrap()).unwrap();
         match e {
             BrowserEvent::Message { sender, .. } => assert_eq!(sender.tab.unwrap().id, Some(4)),
             _ => panic!(),

@@ -397,7 +397,7 @@ fn lex(chars: &[char]) -> Result<Vec<Tok>, PriceError> {
             while i < n && chars[i].is_alphabetic() {
                 i += 1;
             }
-            let text = chars[s..i].iter().collect::<String>().to_lowercase();
+            let text = chars[s..i].iter().map(|&c| lower(c)).collect::<String>();
             let dot = i < n && chars[i] == '.';
             if dot {
                 i += 1;
@@ -641,6 +641,19 @@ fn num_to_minor(num: &NumTok, exponent: u8) -> Result<u64, PriceError> {
 }
 
 // ---------------------------------------------------------------------------
+/// Lower case for the scripts prices are written in (Latin, Cyrillic, Greek); avoids the
+/// full Unicode tables of `str::to_lowercase` in the wasm.
+fn lower(c: char) -> char {
+    match c {
+        'A'..='Z' => c.to_ascii_lowercase(),
+        'А'..='Я' => char::from_u32(c as u32 + 32).unwrap_or(c),
+        'Ѐ'..='Џ' => char::from_u32(c as u32 + 80).unwrap_or(c),
+        'À'..='Þ' if c != '×' => char::from_u32(c as u32 + 32).unwrap_or(c),
+        'Α'..='Ω' => char::from_u32(c as u32 + 32).unwrap_or(c),
+        _ => c,
+    }
+}
+
 // Public parsing API
 
 /// Parses a price as shown on a shop page (see the module doc for rules).

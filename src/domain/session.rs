@@ -57,7 +57,7 @@ pub struct Attempt {
 
 /// Why the machine left `activating` (or `active`) for a bad state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "reason", rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     /// A request of the activation was blocked by an extension (`net::ERR_BLOCKED_BY_CLIENT`).
     BlockedByClient { url: String },

@@ -59,7 +59,12 @@ pub fn from_js(v: &JsValue) -> Value {
     if v.is_undefined() || v.is_null() {
         return Value::Null;
     }
-    serde_wasm_bindgen::from_value::<Value>(v.clone()).unwrap_or(Value::Null)
+    // JSON.stringify + serde_json: one JSON reader for everything keeps the wasm small.
+    js_sys::JSON::stringify(v)
+        .ok()
+        .and_then(|s| s.as_string())
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or(Value::Null)
 }
 
 /// The text of a JS error for a message.
@@ -181,7 +186,7 @@ pub fn format_money(minor: u64, currency: &str, exponent: u8, lang: Lang) -> Str
     let nf = js_sys::Intl::NumberFormat::new(&locales, &opts.unchecked_into());
     let major = minor as f64 / 10f64.powi(i32::from(exponent));
     let f = nf.format();
-    f.call1(&nf, &major.into()).ok().and_then(|v| v.as_string()).unwrap_or_else(|| format!("{major} {currency}"))
+    f.call1(&nf, &major.into()).ok().and_then(|v| v.as_string()).unwrap_or_else(|| format!("{minor} {currency} (minor units)"))
 }
 
 /// Local time of day with `Intl.DateTimeFormat` ("14:05").

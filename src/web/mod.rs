@@ -6,7 +6,7 @@ pub mod render;
 
 use crate::app::Ctx;
 use crate::domain::config::{self, Config};
-use crate::domain::layout;
+use crate::domain::{i18n, layout};
 use crate::domain::messages::BrowserEvent;
 use chrome::{from_js, to_js, ChromePlatform};
 use serde_json::json;
@@ -26,17 +26,29 @@ pub fn load_config(json_text: &str) -> Result<(), JsValue> {
     Ok(())
 }
 
+/// Worker start: config, UI catalogs and layout profiles, as read from the package.
+#[wasm_bindgen]
+pub fn start(config_json: &str, en_json: &str, ru_json: &str, layouts_json: &str, css: &str) -> Result<(), JsValue> {
+    crate::app::set_banner_css(css);
+    i18n::install(en_json, ru_json).map_err(|e| JsValue::from_str(&e))?;
+    layout::install(layouts_json).map_err(|e| JsValue::from_str(&format!("layouts: {e}")))?;
+    load_config(config_json)
+}
+
 /// One browser event (tagged with `kind`) → the reply for a message, or `null`.
 #[wasm_bindgen]
 pub async fn handle_event(ev: JsValue) -> JsValue {
     let Some(cfg) = CONFIG.with(|c| c.borrow().clone()) else {
         return to_js(&json!({"type": "error", "error": "config not loaded"}));
     };
-    let ev = match serde_json::from_value::<BrowserEvent>(from_js(&ev)) {
+    let ev = match BrowserEvent::decode(from_js(&ev)) {
         Ok(ev) => ev,
         Err(e) => return to_js(&json!({"type": "error", "error": format!("unknown event: {e}")})),
     };
+    let Some(layouts) = layout::current() else {
+        return to_js(&json!({"type": "error", "error": "layouts not loaded"}));
+    };
     let p = ChromePlatform;
-    let ctx = Ctx { p: &p, cfg: &cfg, layouts: layout::bundled() };
+    let ctx = Ctx { p: &p, cfg: &cfg, layouts };
     to_js(&ctx.handle(ev).await)
 }

@@ -6,7 +6,7 @@
 use cashback_guard::domain::i18n::Lang;
 use cashback_guard::ports::{Area, Storage};
 use cashback_guard::web::chrome::{format_money, format_time, ChromePlatform};
-use cashback_guard::web::{handle_event, load_config, popup::popup_main, render};
+use cashback_guard::web::{handle_event, load_config, popup::popup_main, render, start};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -133,10 +133,18 @@ fn renderer_never_interprets_markup() {
 #[wasm_bindgen_test]
 async fn worker_entry_point_hello_then_one_activation() {
     install_fake_chrome();
-    load_config(CONFIG).unwrap();
+    start(
+        CONFIG,
+        include_str!("../../extension/_locales/en/messages.json"),
+        include_str!("../../extension/_locales/ru/messages.json"),
+        include_str!("../../extension/layouts/layouts.json"),
+        include_str!("../../extension/ui/banner.css"),
+    )
+    .unwrap();
     let r = send(from_tab(3, json!({"type": "hello", "url": ITEM}))).await;
     assert_eq!(r["type"], "page");
     assert_eq!(r["state"], "inactive");
+    assert!(r["view"].to_string().contains("Cashback is not active"), "catalogs installed: {}", r["view"]);
     let r = send(from_tab(3, json!({"type": "activate"}))).await;
     assert_eq!(r["state"], "activating");
     let navs: Vec<Value> = calls().into_iter().filter(|c| c[0] == "tabs.update").collect();
