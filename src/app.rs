@@ -435,7 +435,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 info.kind = Some(product::page_kind(&u));
                 let changed = self.landed(rec, tab, &u).await;
                 let mut msg = self.tab_message(rec, settings, tab, "page");
-                msg["profile"] = serde_json::to_value(self.layouts.for_storefront(front)).unwrap_or(Value::Null);
+                msg["profile"] = self.layouts.for_storefront(front).map(|p| p.raw.clone()).unwrap_or(Value::Null);
                 msg["css"] = Value::String(banner_css().to_string());
                 (msg, changed)
             }

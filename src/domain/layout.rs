@@ -4,38 +4,38 @@
 //! worker hands the content script the profile for the page's storefront.
 
 use super::product::Storefront;
-use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub const LAYOUTS_JSON: &str = include_str!("../../extension/layouts/layouts.json");
 pub const SUPPORTED_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Selectors {
-    pub price: Vec<String>,
-    pub json_ld: String,
-    pub embedded: Vec<String>,
-    pub category_links: String,
-    pub quantity: String,
-    pub cart_count: String,
-    pub cart_container: String,
-    pub cart_item: String,
-    pub cart_item_link: String,
-    pub cart_item_quantity: String,
-    pub add_to_cart: Vec<String>,
-}
+/// Selectors every profile must have: single CSS selectors, then selector lists.
+pub const SINGLE_SELECTORS: &[&str] = &[
+    "json_ld",
+    "category_links",
+    "quantity",
+    "cart_count",
+    "cart_container",
+    "cart_item",
+    "cart_item_link",
+    "cart_item_quantity",
+];
+pub const LIST_SELECTORS: &[&str] = &["price", "embedded", "add_to_cart"];
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One storefront's profile. `raw` is what the content script receives
+/// (`{id, storefronts, selectors: {…}}`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Profile {
     pub id: String,
     /// `com`, `ru`, `us`.
     pub storefronts: Vec<String>,
-    pub selectors: Selectors,
+    pub raw: Value,
 }
 
 /// Keys searched for in embedded page data (`runParams`, `__AER_DATA__`), in order.
 /// A dotted entry is a path below a found key.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EmbeddedPaths {
     pub price_min: Vec<String>,
     pub price_max: Vec<String>,
@@ -45,11 +45,9 @@ pub struct EmbeddedPaths {
     pub markers: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Layouts {
     pub version: u32,
-    #[serde(default)]
-    pub updated: String,
     pub profiles: Vec<Profile>,
     pub embedded_paths: EmbeddedPaths,
 }
@@ -70,38 +68,60 @@ impl Layouts {
     }
 }
 
-/// Parses and checks a layouts file: known version, at least one profile, no empty selector.
-pub fn parse_layouts(json: &str) -> Result<Layouts, String> {
-    let v: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("not a layouts file: {e}"))?;
-    let l: Layouts = serde_json::from_value(v).map_err(|e| format!("not a layouts file: {e}"))?;
-    if l.version != SUPPORTED_VERSION {
-        return Err(format!("version {} is not supported (expected {SUPPORTED_VERSION})", l.version));
+/// A list of non-empty strings at `v[key]`.
+fn strings(v: &Value, key: &str, what: &str) -> Result<Vec<String>, String> {
+    let arr = v.get(key).and_then(Value::as_array).ok_or_else(|| format!("{what}: `{key}` must be a list of strings"))?;
+    let mut out = Vec::with_capacity(arr.len());
+    for x in arr {
+        match x.as_str() {
+            Some(s) if !s.trim().is_empty() => out.push(s.to_string()),
+            _ => return Err(format!("{what}: `{key}` has an empty or non-string entry")),
+        }
     }
-    if l.profiles.is_empty() {
+    if out.is_empty() {
+        return Err(format!("{what}: `{key}` needs at least one entry"));
+    }
+    Ok(out)
+}
+
+/// Parses and checks a layouts file: known version, at least one profile, every selector
+/// present and non-empty. (Read by hand from a JSON value: it keeps the wasm small.)
+pub fn parse_layouts(json: &str) -> Result<Layouts, String> {
+    let v: Value = serde_json::from_str(json).map_err(|e| format!("not a layouts file: {e}"))?;
+    let version = v.get("version").and_then(Value::as_u64).ok_or("`version` is missing")?;
+    if version != u64::from(SUPPORTED_VERSION) {
+        return Err(format!("version {version} is not supported (expected {SUPPORTED_VERSION})"));
+    }
+    let list = v.get("profiles").and_then(Value::as_array).ok_or("`profiles` must be a list")?;
+    if list.is_empty() {
         return Err("no profiles".into());
     }
-    for p in &l.profiles {
-        let s = &p.selectors;
-        let singles = [
-            ("json_ld", &s.json_ld),
-            ("category_links", &s.category_links),
-            ("quantity", &s.quantity),
-            ("cart_count", &s.cart_count),
-            ("cart_container", &s.cart_container),
-            ("cart_item", &s.cart_item),
-            ("cart_item_link", &s.cart_item_link),
-            ("cart_item_quantity", &s.cart_item_quantity),
-        ];
-        for (name, v) in singles {
-            if v.trim().is_empty() {
-                return Err(format!("profile {}: selector `{name}` is empty", p.id));
+    let mut profiles = Vec::new();
+    for p in list {
+        let id = p.get("id").and_then(Value::as_str).filter(|s| !s.is_empty()).ok_or("a profile has no `id`")?;
+        let what = format!("profile {id}");
+        let storefronts = strings(p, "storefronts", &what)?;
+        let sel = p.get("selectors").filter(|s| s.is_object()).ok_or_else(|| format!("{what}: `selectors` missing"))?;
+        for name in SINGLE_SELECTORS {
+            match sel.get(*name).and_then(Value::as_str) {
+                Some(s) if !s.trim().is_empty() => {}
+                _ => return Err(format!("{what}: selector `{name}` is empty")),
             }
         }
-        if s.price.is_empty() || s.price.iter().any(|x| x.trim().is_empty()) {
-            return Err(format!("profile {}: `price` needs at least one non-empty selector", p.id));
+        for name in LIST_SELECTORS {
+            strings(sel, name, &what)?;
         }
+        profiles.push(Profile { id: id.to_string(), storefronts, raw: p.clone() });
     }
-    Ok(l)
+    let e = v.get("embedded_paths").ok_or("`embedded_paths` is missing")?;
+    let embedded_paths = EmbeddedPaths {
+        price_min: strings(e, "price_min", "embedded_paths")?,
+        price_max: strings(e, "price_max", "embedded_paths")?,
+        category: strings(e, "category", "embedded_paths")?,
+        product_id: strings(e, "product_id", "embedded_paths")?,
+        markers: strings(e, "markers", "embedded_paths")?,
+    };
+    Ok(Layouts { version: SUPPORTED_VERSION, profiles, embedded_paths })
 }
 
 static INSTALLED: std::sync::OnceLock<Layouts> = std::sync::OnceLock::new();
@@ -148,6 +168,10 @@ mod tests {
         assert!(parse_layouts(&bad).unwrap_err().contains("version 9"));
         let bad = LAYOUTS_JSON.replacen("\"cart_item_link\": \"a[href*='/item/']\"", "\"cart_item_link\": \" \"", 1);
         assert!(parse_layouts(&bad).unwrap_err().contains("cart_item_link"));
+        let bad = LAYOUTS_JSON.replacen("\"markers\": [", "\"markers\": [5, ", 1);
+        assert!(parse_layouts(&bad).unwrap_err().contains("markers"));
+        let bad = LAYOUTS_JSON.replacen("\"price\": [", "\"price\": [\"\", ", 1);
+        assert!(parse_layouts(&bad).unwrap_err().contains("price"));
         assert!(parse_layouts("{").is_err());
     }
 }
