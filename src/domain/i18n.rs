@@ -34,12 +34,10 @@ impl Lang {
     }
 }
 
-/// The catalogs as shipped in the extension. Native builds (tests, tools) embed them; the
-/// wasm build reads them from the extension package at worker start (`install`), which
-/// keeps them out of the wasm size budget.
-#[cfg(not(target_arch = "wasm32"))]
+/// The catalogs as shipped in the extension. Native builds (tests, tools) fall back to them;
+/// the wasm build never references them (so they are not linked in) and reads the files
+/// from the extension package at worker start (`install`), outside the wasm size budget.
 pub const EN_JSON: &str = include_str!("../../extension/_locales/en/messages.json");
-#[cfg(not(target_arch = "wasm32"))]
 pub const RU_JSON: &str = include_str!("../../extension/_locales/ru/messages.json");
 
 /// Key → message, sorted by key (a sorted `Vec` rather than a map keeps the wasm small).

@@ -6,7 +6,6 @@
 use super::product::Storefront;
 use serde_json::Value;
 
-#[cfg(not(target_arch = "wasm32"))]
 pub const LAYOUTS_JSON: &str = include_str!("../../extension/layouts/layouts.json");
 pub const SUPPORTED_VERSION: u32 = 1;
 
@@ -138,16 +137,15 @@ pub fn install(json: &str) -> Result<(), String> {
 pub fn current() -> Option<&'static Layouts> {
     #[cfg(not(target_arch = "wasm32"))]
     if INSTALLED.get().is_none() {
-        if let Ok(l) = parse_layouts(LAYOUTS_JSON) {
-            let _ = INSTALLED.set(l);
-        }
+        return Some(bundled());
     }
     INSTALLED.get()
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+/// The layouts file as shipped (tests and native tools; wasm reads the package instead).
 pub fn bundled() -> &'static Layouts {
-    current().expect("bundled layouts are valid (tested)")
+    static B: std::sync::OnceLock<Layouts> = std::sync::OnceLock::new();
+    B.get_or_init(|| parse_layouts(LAYOUTS_JSON).expect("bundled layouts are valid (tested)"))
 }
 
 #[cfg(test)]
