@@ -14,7 +14,9 @@ export async function setUp(opts = {}) {
     throw new Error(`${EXT_DIR} is missing: run ./build.sh first`);
   }
   const server = await startServer(opts.server || {});
-  const browser = await launchBrowser({ extensions: [EXT_DIR], port: server.port, locale: opts.locale || 'en-US' });
+  const browser = await launchBrowser({
+    extensions: [EXT_DIR], port: server.port, locale: opts.locale || 'en-US', headless: opts.headless !== false,
+  });
   const id = browser.extensionId(EXT_DIR);
   const sw = await browser.serviceWorker(EXT_DIR, { timeout: 15000 });
   return {
