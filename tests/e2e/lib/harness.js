@@ -8,6 +8,7 @@ import { launchBrowser } from './browser.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const EXT_DIR = path.resolve(HERE, '..', '..', '..', 'dist', 'extension');
+export const FIXTURE_EXT = (name) => path.resolve(HERE, '..', 'fixtures', name);
 
 export async function setUp(opts = {}) {
   if (!fs.existsSync(path.join(EXT_DIR, 'manifest.json'))) {
@@ -15,7 +16,11 @@ export async function setUp(opts = {}) {
   }
   const server = await startServer(opts.server || {});
   const browser = await launchBrowser({
-    extensions: [EXT_DIR], port: server.port, locale: opts.locale || 'en-US', headless: opts.headless !== false,
+    extensions: [EXT_DIR, ...(opts.extraExtensions || [])],
+    port: server.port,
+    locale: opts.locale || 'en-US',
+    headless: opts.headless !== false,
+    profileDir: opts.profileDir,
   });
   const id = browser.extensionId(EXT_DIR);
   const sw = await browser.serviceWorker(EXT_DIR, { timeout: 15000 });
@@ -30,8 +35,8 @@ export async function setUp(opts = {}) {
         return t ? t.id : null;
       }, url);
     },
-    async popup(page) {
-      const tab = await this.tabIdOf(page);
+    async popup(page, tabId) {
+      const tab = tabId ?? await this.tabIdOf(page);
       const p = await browser.newPage();
       await p.setViewportSize({ width: 380, height: 600 });
       await p.goto(`chrome-extension://${id}/ui/popup.html?tabId=${tab}`);

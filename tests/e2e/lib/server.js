@@ -147,6 +147,7 @@ export async function startServer(opts = {}) {
   const shortLinkCookies = opts.shortLinkCookies !== false;
   const cookieMaxAge = opts.cookieMaxAge ?? 2592000;
   let cookieHttpOnly = !!opts.cookieHttpOnly;
+  let deepLinkDelayMs = 0;
   if (!DEEP_LINK_MODES.includes(deepLinkMode)) throw new Error(`deepLinkMode must be one of ${DEEP_LINK_MODES.join(', ')}`);
 
   let counts = new Map();
@@ -203,8 +204,9 @@ export async function startServer(opts = {}) {
     return sendHtml(res, 404, `<!doctype html><title>404</title><h1>Not found</h1><p>${url.pathname.replace(/[<>&]/g, '')}</p>`);
   }
 
-  function redirectAffiliate(req, res, url, { name, keyVal, target, cookies }) {
+  async function redirectAffiliate(req, res, url, { name, keyVal, target, cookies }) {
     logHit(name, req, url, keyVal);
+    if (deepLinkDelayMs > 0) await new Promise((r) => setTimeout(r, deepLinkDelayMs));
     if (deepLinkMode === 'drop') { req.socket.destroy(); return; }
     if (deepLinkMode === 'error') return sendHtml(res, 500, '<!doctype html><title>500</title><h1>System error</h1>');
     const now = Date.now();
@@ -356,6 +358,8 @@ export async function startServer(opts = {}) {
     },
     get deepLinkMode() { return deepLinkMode; },
     setCookieHttpOnly(v) { cookieHttpOnly = !!v; },
+    /** Delays affiliate redirects (to act while an activation is in flight). */
+    setDeepLinkDelay(ms) { deepLinkDelayMs = Math.max(0, Number(ms) || 0); },
     /** https://<host><path> on the real-looking origin (use in the browser). */
     url: (p = '/', host = 'www.aliexpress.com') => `https://${host}${p}`,
     async close() {
