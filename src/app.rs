@@ -131,7 +131,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         let range = info.price.to_range()?;
         let rate = info.rate_bp;
         let e = money::expected_cashback(&range, info.quantity.max(1), rate).ok()?;
-        let mut text = self.money(e.min_minor, e.currency, lang);
+        let mut text = format!("≈\u{a0}{}", self.money(e.min_minor, e.currency, lang));
         if let Some(max) = e.max_minor {
             text = format!("{text} – {}", self.money(max, e.currency, lang));
         }

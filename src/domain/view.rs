@@ -209,7 +209,7 @@ fn money_nodes(v: &ViewInput) -> Vec<Node> {
                     .class("cg-rate")
                     .testid("cg-rate")
                     .attr("data-rate-bp", e.rate_bp.to_string())
-                    .text(e.rate_text.clone()),
+                    .text(format!("({})", e.rate_text)),
             ]),
         );
     } else if v.price_unrecognised {

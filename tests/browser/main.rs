@@ -192,3 +192,66 @@ async fn popup_renders_the_view_for_the_active_tab() {
     assert!(calls().iter().any(|c| c[0] == "runtime.sendMessage" && c[1] == "popup"));
     app.remove();
 }
+
+/// Builds a document in the test page, reads it the way the content script does (selectors
+/// of the bundled layout profile, `textContent`), and runs the core's extraction.
+fn facts_from_dom(html: &str) -> cashback_guard::domain::messages::PageFacts {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let root = doc.create_element("div").unwrap();
+    root.set_inner_html(html);
+    doc.body().unwrap().append_child(&root).unwrap();
+    let layouts = cashback_guard::domain::layout::bundled();
+    let profile = &layouts.profiles.iter().find(|p| p.id == "aliexpress-com-2026").unwrap().raw["selectors"];
+    let texts = |sel: &str| -> Vec<String> {
+        let list = root.query_selector_all(sel).unwrap();
+        (0..list.length()).filter_map(|i| list.item(i)).filter_map(|n| n.text_content()).collect()
+    };
+    let mut facts = cashback_guard::domain::messages::PageFacts::default();
+    facts.json_ld = texts(profile["json_ld"].as_str().unwrap());
+    for sel in profile["embedded"].as_array().unwrap() {
+        facts.embedded.extend(texts(sel.as_str().unwrap()));
+    }
+    for sel in profile["price"].as_array().unwrap() {
+        facts.price.extend(texts(sel.as_str().unwrap()).into_iter().take(1));
+    }
+    let links = root.query_selector_all("a[href*='/category/']").unwrap();
+    facts.category_links = (0..links.length())
+        .filter_map(|i| links.item(i))
+        .filter_map(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok())
+        .filter_map(|e| e.get_attribute("href"))
+        .collect();
+    root.remove();
+    facts
+}
+
+#[wasm_bindgen_test]
+fn extraction_from_documents_for_each_layer() {
+    use cashback_guard::domain::{extract, layout, url};
+    let paths = &layout::bundled().embedded_paths;
+    let u = url::parse("https://www.aliexpress.com/item/1005001000000001.html").unwrap();
+
+    let ld = facts_from_dom(r#"<script type="application/ld+json">{"@type":"Product","offers":{"@type":"Offer","lowPrice":"3.10","highPrice":"5.20","priceCurrency":"USD"}}</script>
+        <span class="price-default--current--F8OlYIo">US $9.99</span>"#);
+    let p = extract::product(&u, &ld, paths);
+    assert_eq!(p.source, "json-ld");
+    let pr = p.price.unwrap();
+    assert_eq!((pr.currency, pr.min_minor, pr.max_minor), ("USD", 310, Some(520)));
+
+    let emb = facts_from_dom(r#"<script>window.runParams = { data: { priceModule: { minActivityAmount: { currency: "EUR", value: 12.34 } }, actionModule: { categoryId: 201768104 } } };</script>"#);
+    let p = extract::product(&u, &emb, paths);
+    assert_eq!(p.source, "embedded");
+    assert_eq!(p.price.unwrap().min_minor, 1234);
+    assert_eq!(p.categories, vec!["201768104"]);
+
+    let dom = facts_from_dom("<nav><a href=\"//www.aliexpress.com/category/200000920/x.html\">x</a></nav><span class=\"price-default--current--F8OlYIo\">1\u{202f}234,56\u{a0}₽</span>");
+    let p = extract::product(&u, &dom, paths);
+    assert_eq!(p.source, "dom");
+    let pr = p.price.unwrap();
+    assert_eq!((pr.currency, pr.min_minor), ("RUB", 123_456));
+    assert_eq!(p.categories, vec!["200000920"]);
+
+    let none = facts_from_dom(r#"<span class="price-default--current--F8OlYIo">NaN</span>"#);
+    let p = extract::product(&u, &none, paths);
+    assert!(p.price.is_none());
+    assert_eq!(p.notes.len(), 1, "{:?}", p.notes);
+}
