@@ -122,8 +122,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     pub fn rate_for(&self, categories: &[String]) -> u32 {
         categories
             .iter()
-            .find(|c| self.cfg.rates.categories.contains_key(c.as_str()))
-            .map(|c| self.cfg.rate_for(Some(c)))
+            .find_map(|c| self.cfg.rates.category_rate(c))
             .unwrap_or(self.cfg.rates.default_bp)
     }
 

@@ -8,7 +8,47 @@
 //! clicks) are taken as the old ones, at most as many as the counter said.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+
+/// A sorted set of product ids. (A sorted `Vec`: the sets are tiny, and one less map
+/// instantiation keeps the wasm small.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(transparent)]
+pub struct IdSet(Vec<String>);
+
+impl IdSet {
+    pub fn insert(&mut self, id: String) {
+        if let Err(i) = self.0.binary_search(&id) {
+            self.0.insert(i, id);
+        }
+    }
+    pub fn contains(&self, id: &str) -> bool {
+        self.0.binary_search_by(|x| x.as_str().cmp(id)).is_ok()
+    }
+    pub fn retain(&mut self, f: impl FnMut(&String) -> bool) {
+        self.0.retain(f);
+    }
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn iter(&self) -> std::slice::Iter<'_, String> {
+        self.0.iter()
+    }
+}
+
+impl FromIterator<String> for IdSet {
+    fn from_iter<I: IntoIterator<Item = String>>(it: I) -> Self {
+        let mut v: Vec<String> = it.into_iter().collect();
+        v.sort();
+        v.dedup();
+        IdSet(v)
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
@@ -30,9 +70,9 @@ pub struct CartBook {
     /// What the cart held when cashback was activated.
     pub snapshot: Option<Snapshot>,
     /// Old items still in the cart (flagged).
-    pub stale: BTreeSet<String>,
+    pub stale: IdSet,
     /// Items added after activation (trusted clicks or appearing on the cart page).
-    pub added_after: BTreeSet<String>,
+    pub added_after: IdSet,
     /// Whether `stale` was settled from item-level knowledge.
     pub item_level: bool,
 }
@@ -59,20 +99,20 @@ impl CartBook {
 
     /// The cart page lists these product ids.
     pub fn observe_items(&mut self, ids: &[String]) {
-        let now: BTreeSet<String> = ids.iter().cloned().collect();
+        let now: IdSet = ids.iter().cloned().collect();
         self.count_now = Some(ids.len() as u32);
         self.ids_now = Some(now.iter().cloned().collect());
         let Some(snap) = &self.snapshot else { return };
         if !self.item_level {
             // First item-level look after an activation that only knew the counter.
             let limit = snap.count.unwrap_or(0) as usize;
-            self.stale = now.iter().filter(|id| !self.added_after.contains(*id)).take(limit).cloned().collect();
+            self.stale = now.iter().filter(|id| !self.added_after.contains(id)).take(limit).cloned().collect();
             self.item_level = true;
             return;
         }
         // Removed old items are no longer stale; if they come back they are new.
         self.stale.retain(|id| now.contains(id));
-        for id in &now {
+        for id in now.iter() {
             if !self.stale.contains(id) {
                 self.added_after.insert(id.clone());
             }

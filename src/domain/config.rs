@@ -4,7 +4,6 @@
 use super::referral;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// Largest rate an operator can configure: 100 % in basis points.
@@ -15,8 +14,8 @@ pub const MAX_SESSION_HOURS: u32 = 24 * 7;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Rates {
     pub default_bp: u32,
-    /// Category id (decimal digits) → rate in basis points.
-    pub categories: BTreeMap<String, u32>,
+    /// Category id (decimal digits) → rate in basis points, sorted by id.
+    pub categories: Vec<(String, u32)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -125,7 +124,7 @@ pub fn from_value(value: &Value) -> Result<Config, ConfigError> {
         return Err(err(&format!("rates.{unknown}"), "is not a known field (typo?)"));
     }
     let default_bp = u32_field(rates_o.get("default_bp"), "rates.default_bp", 0, MAX_RATE_BP)?;
-    let mut categories = BTreeMap::new();
+    let mut categories: Vec<(String, u32)> = Vec::new();
     match rates_o.get("categories") {
         None => {}
         Some(Value::Object(m)) => {
@@ -134,7 +133,7 @@ pub fn from_value(value: &Value) -> Result<Config, ConfigError> {
                 if id.is_empty() || id.len() > 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
                     return Err(err(&field, "category ids are 1-12 digits"));
                 }
-                categories.insert(id.clone(), u32_field(Some(bp), &field, 0, MAX_RATE_BP)?);
+                categories.push((id.clone(), u32_field(Some(bp), &field, 0, MAX_RATE_BP)?));
             }
         }
         Some(_) => return Err(err("rates.categories", "must be an object of id → basis points")),
@@ -156,12 +155,18 @@ pub fn from_value(value: &Value) -> Result<Config, ConfigError> {
     })
 }
 
+impl Rates {
+    /// The configured rate of a category, if any.
+    pub fn category_rate(&self, id: &str) -> Option<u32> {
+        self.categories.iter().find(|(c, _)| c == id).map(|(_, bp)| *bp)
+    }
+}
+
 impl Config {
     /// Rate for a category, falling back to the default rate.
     pub fn rate_for(&self, category: Option<&str>) -> u32 {
         category
-            .and_then(|c| self.rates.categories.get(c))
-            .copied()
+            .and_then(|c| self.rates.category_rate(c))
             .unwrap_or(self.rates.default_bp)
     }
 
