@@ -385,12 +385,16 @@ impl<'a, P: Platform> Ctx<'a, P> {
             rec.cart.observe_count(n);
         }
         let kind = product::page_kind(u);
+        let mut note_lines = Vec::new();
         if kind == PageKind::Cart {
-            if let Some(ids) = extract::cart_ids(u, facts) {
-                rec.cart.observe_items(&ids);
+            match (facts.cart_layout_recognised, extract::cart_ids(u, facts)) {
+                (Some(true), Some(ids)) => rec.cart.observe_items(&ids),
+                _ => note_lines.push(format!(
+                    "cart page layout not recognised by profile {}: cart items unknown, no flags",
+                    facts.layout.as_deref().unwrap_or("?")
+                )),
             }
         }
-        let mut note_lines = Vec::new();
         let product_info = if kind == PageKind::Product {
             let x = extract::product(u, facts, &self.layouts.embedded_paths);
             note_lines.extend(x.notes.iter().take(10).cloned());

@@ -72,7 +72,11 @@
   }
 
   function flagCart(ids, label) {
-    document.querySelectorAll('[data-testid="cg-cart-flag"]').forEach((f) => f.remove());
+    const shown = Array.from(document.querySelectorAll('[data-testid="cg-cart-flag"]'));
+    const want = ids.slice().sort().join(',');
+    if (shown.map((f) => f.getAttribute('data-product-id')).sort().join(',') === want &&
+        shown.every((f) => f.isConnected && f.previousElementSibling)) return; // already right: no DOM churn
+    shown.forEach((f) => f.remove());
     if (!profile || !ids.length) return;
     for (const item of document.querySelectorAll(profile.selectors.cart_item)) {
       const link = item.querySelector(profile.selectors.cart_item_link);
@@ -140,6 +144,7 @@
   function sendFacts() {
     factsTimer = 0;
     if (!profile) return;
+    if (lastMsg) flagCart(lastMsg.flags || [], lastMsg.flagLabel || ''); // the page re-rendered its cart
     const facts = collect();
     const key = JSON.stringify(facts);
     if (key === lastFacts) return;

@@ -224,13 +224,13 @@ fn cart_warning_before_and_flags_after_activation() {
     let cart = "https://www.aliexpress.com/p/shoppingcart/index.html";
     w.from_tab(3, json!({"type": "hello", "url": cart}));
     let lines = json!([{"href": "//www.aliexpress.com/item/1005001000000001.html"}, {"href": "//www.aliexpress.com/item/1005001000000002.html"}]);
-    let r = w.from_tab(3, json!({"type": "facts", "url": cart, "facts": {"cartItems": lines, "cartCount": "2"}}));
+    let r = w.from_tab(3, json!({"type": "facts", "url": cart, "facts": {"cartItems": lines, "cartCount": "2", "cartLayoutRecognised": true}}));
     let warn = testids(&r["view"], "cg-warning");
     assert_eq!(warn[0]["a"]["data-kind"], "cart");
     assert_eq!(warn[0]["a"]["data-subject"], "1005001000000001,1005001000000002");
     w.from_tab(3, json!({"type": "activate"}));
     w.land_ours(3);
-    let r = w.from_tab(3, json!({"type": "facts", "url": cart, "facts": {"cartItems": lines}}));
+    let r = w.from_tab(3, json!({"type": "facts", "url": cart, "facts": {"cartItems": lines, "cartLayoutRecognised": true}}));
     assert_eq!(r["flags"], json!(["1005001000000001", "1005001000000002"]));
 }
 
@@ -287,4 +287,16 @@ fn rate_text_formats() {
     assert_eq!(rate_text(700), "7%");
     assert_eq!(rate_text(350), "3.5%");
     assert_eq!(rate_text(125), "1.25%");
+}
+
+#[test]
+fn unrecognised_cart_layout_means_no_warning_and_a_diagnostics_line() {
+    let w = World::new();
+    let cart = "https://www.aliexpress.com/p/shoppingcart/index.html";
+    w.from_tab(3, json!({"type": "hello", "url": cart}));
+    let r = w.from_tab(3, json!({"type": "facts", "url": cart, "facts": {"layout": "aliexpress-com-2026", "cartLayoutRecognised": false}}));
+    assert!(testids(&r["view"], "cg-warning").is_empty());
+    assert_eq!(r["flags"], json!([]));
+    let p = w.from_popup(json!({"type": "popup", "tabId": 3}));
+    assert!(serde_json::to_string(&p["view"]).unwrap().contains("cart page layout not recognised by profile aliexpress-com-2026"));
 }
