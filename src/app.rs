@@ -147,27 +147,26 @@ impl<'a, P: Platform> Ctx<'a, P> {
     fn warnings(&self, rec: &SessionRecord, lang: Lang) -> Vec<Warning> {
         let mut out = Vec::new();
         let r = &rec.referral;
-        match (&r.state, &r.outcome) {
-            (State::Blocked, Some(Outcome::BlockedByClient { url })) => {
-                let host = url::parse(url).map(|u| u.host).unwrap_or_default();
-                out.push(Warning {
-                    kind: WarningKind::Adblock,
-                    subject: host.clone(),
-                    title: t(lang, "warn_adblock", &[&host]),
-                    remedy: t(lang, "remedy_blocked", &[]),
-                });
-            }
-            (State::Blocked, Some(Outcome::BlockPage { extension_id })) => out.push(Warning {
+        let recent = evidence::current(&rec.evidence);
+        // Blockers: every host or extension that blocked a referral request since the last
+        // activation (the activation itself, or tracking requests on the pages).
+        for subject in evidence::subjects(recent, &[EvidenceKind::BlockedRequest, EvidenceKind::BlockPage]) {
+            out.push(Warning {
                 kind: WarningKind::Adblock,
-                subject: extension_id.clone(),
-                title: t(lang, "warn_adblock", &[extension_id]),
+                title: t(lang, "warn_adblock", &[&subject]),
                 remedy: t(lang, "remedy_blocked", &[]),
-            }),
+                subject,
+            });
+        }
+        match (&r.state, &r.outcome) {
             (State::Hijacked, Some(Outcome::Hijack { key, culprit })) => {
-                let who = culprit.clone().unwrap_or_else(|| key.clone());
+                let who = match culprit {
+                    Some(c) => format!("{key} ({c})"),
+                    None => key.clone(),
+                };
                 out.push(Warning {
                     kind: WarningKind::Rival,
-                    subject: who.clone(),
+                    subject: key.clone(),
                     title: t(lang, "warn_rival", &[&who]),
                     remedy: t(lang, "remedy_hijacked", &[]),
                 });
@@ -179,6 +178,16 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 remedy: t(lang, "remedy_hijacked", &[]),
             }),
             _ => {}
+        }
+        for subject in evidence::subjects(recent, &[EvidenceKind::RivalLink]) {
+            if !out.iter().any(|w| w.kind == WarningKind::Rival && w.subject == subject) {
+                out.push(Warning {
+                    kind: WarningKind::Rival,
+                    title: t(lang, "warn_rival_link", &[&subject]),
+                    remedy: t(lang, "remedy_rival_link", &[]),
+                    subject,
+                });
+            }
         }
         if let (Some(s), true) = (&rec.standdown, r.state.can_activate()) {
             out.push(Warning {
@@ -233,6 +242,8 @@ impl<'a, P: Platform> Ctx<'a, P> {
         let flags: Vec<String> = if on_cart { rec.cart.flags() } else { Vec::new() };
         json!({
             "type": kind,
+            // When this view was computed: a content script drops views older than the one it shows.
+            "at": self.p.now_ms(),
             "lang": lang.code(),
             "enabled": settings.banner,
             "state": rec.referral.state.as_str(),
@@ -278,7 +289,10 @@ impl<'a, P: Platform> Ctx<'a, P> {
         let (kind, subject, detail) = match rec.referral.outcome.clone() {
             None if state == State::Active => (EvidenceKind::Verified, self.cfg.affiliate_key.clone(), String::new()),
             None => return,
-            Some(Outcome::BlockedByClient { url }) => (EvidenceKind::BlockedRequest, url, "net::ERR_BLOCKED_BY_CLIENT".into()),
+            Some(Outcome::BlockedByClient { url }) => {
+                let host = url::parse(&url).map(|u| u.host).unwrap_or_default();
+                (EvidenceKind::BlockedRequest, host, format!("net::ERR_BLOCKED_BY_CLIENT main_frame {url}"))
+            }
             Some(Outcome::BlockPage { extension_id }) => (EvidenceKind::BlockPage, extension_id, String::new()),
             Some(Outcome::Stripped { location_had_referral }) => {
                 (EvidenceKind::Stripped, String::new(), format!("location had referral: {location_had_referral}"))
@@ -410,6 +424,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         } else {
             None
         };
+        self.rival_links(rec, tab, u, facts);
         let info = rec.tab_mut(tab, now);
         info.kind = Some(kind);
         info.price_unrecognised = kind == PageKind::Product && product_info.is_none();
@@ -418,6 +433,24 @@ impl<'a, P: Platform> Ctx<'a, P> {
         }
         info.product = product_info;
         info.notes = note_lines;
+    }
+
+    /// Links and hidden iframes on the page that lead through another affiliate.
+    fn rival_links(&self, rec: &mut SessionRecord, tab: i32, base: &Url, facts: &crate::domain::messages::PageFacts) {
+        let links = facts.affiliate_links.iter().take(50).map(|h| (h, "link"));
+        let frames = facts.affiliate_frames.iter().take(20).map(|h| (h, "hidden iframe"));
+        for (href, what) in links.chain(frames) {
+            let Ok(target) = url::parse_with_base(href, base) else { continue };
+            if referral::classify_host(&target.host) == referral::HostKind::Storefront {
+                continue;
+            }
+            let key = referral::redirect_key(&target);
+            if key.as_deref() == Some(self.cfg.affiliate_key.as_str()) || referral::classify_host(&target.host) == referral::HostKind::Other {
+                continue;
+            }
+            let subject = key.unwrap_or_else(|| target.host.clone());
+            self.ev(rec, Some(tab), EvidenceKind::RivalLink, &subject, &format!("{what} {}", target.serialize()));
+        }
     }
 
     async fn request(&self, rec: &mut SessionRecord, settings: &mut Settings, req: Request, origin: Origin) -> (Value, bool) {
@@ -447,7 +480,9 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 if product::storefront(&u.host).is_none() {
                     return (error("not an AliExpress page"), false);
                 }
-                let snapshot = |r: &SessionRecord| (r.cart.clone(), r.tab(tab).map(|t| (t.product.clone(), t.price_unrecognised)));
+                let snapshot = |r: &SessionRecord| {
+                    (r.cart.clone(), r.tab(tab).map(|t| (t.product.clone(), t.price_unrecognised)), r.evidence.len())
+                };
                 let before = snapshot(rec);
                 self.facts(rec, tab, &u, &facts);
                 let changed = before != snapshot(rec);
@@ -554,19 +589,35 @@ impl<'a, P: Platform> Ctx<'a, P> {
                     }
                 },
             },
-            BrowserEvent::Redirect { tab_id, url: from, redirect_url, .. } => {
+            BrowserEvent::Redirect { tab_id, url: from, redirect_url, rtype } => {
                 let host_kind = url::parse(&from).map(|u| referral::classify_host(&u.host)).unwrap_or(referral::HostKind::Other);
                 if host_kind != referral::HostKind::Other || redirect_url.starts_with("chrome-extension://") {
-                    self.ev(&mut rec, Some(tab_id), EvidenceKind::Redirect, &from, &redirect_url);
+                    self.ev(&mut rec, Some(tab_id), EvidenceKind::Redirect, &from, &format!("{rtype} → {redirect_url}"));
                 }
-                if rec.referral.on_redirect(now, tab_id, &from, &redirect_url) {
+                // Late evidence: the cookie changed before this redirect was reported.
+                let since = rec.referral.since_ms;
+                if let Some(Outcome::Hijack { key: k, culprit: c @ None }) = rec.referral.outcome.as_mut() {
+                    if now - since <= 10_000.0 {
+                        *c = evidence::culprit_of(&rec.evidence, k, now, 10_000.0);
+                        changed |= c.is_some();
+                    }
+                }
+                if rtype == "main_frame" && rec.referral.on_redirect(now, tab_id, &from, &redirect_url) {
                     self.ev_outcome(&mut rec, Some(tab_id));
                     changed = true;
                 }
                 Value::Null
             }
-            BrowserEvent::NetError { tab_id, url: u, error: e, .. } => {
-                if rec.referral.on_net_error(now, tab_id, &u, &e) {
+            BrowserEvent::NetError { tab_id, url: u, error: e, rtype, .. } => {
+                if rtype != "main_frame" {
+                    // A tracking request (pixel, script, iframe) of the referral blocked on a page.
+                    if e.contains("ERR_BLOCKED_BY_CLIENT") {
+                        let host = url::parse(&u).map(|x| x.host).unwrap_or_default();
+                        let before = rec.evidence.len();
+                        self.ev(&mut rec, Some(tab_id), EvidenceKind::BlockedRequest, &host, &format!("{e} {rtype} {u}"));
+                        changed |= rec.evidence.len() != before;
+                    }
+                } else if rec.referral.on_net_error(now, tab_id, &u, &e) {
                     self.ev_outcome(&mut rec, Some(tab_id));
                     changed = true;
                 }
@@ -587,7 +638,8 @@ impl<'a, P: Platform> Ctx<'a, P> {
                     };
                     if let Some(a) = attr {
                         self.ev(&mut rec, None, EvidenceKind::Attribution, &a.key, &cookie.name);
-                        if rec.referral.on_attribution(now, &a, &key, None) {
+                        let culprit = evidence::culprit_of(&rec.evidence, &a.key, now, 10_000.0);
+                        if rec.referral.on_attribution(now, &a, &key, culprit) {
                             self.ev_outcome(&mut rec, None);
                             changed = true;
                         }

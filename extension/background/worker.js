@@ -45,12 +45,19 @@ chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
 });
 
 const mainFrames = { urls: ALIEXPRESS, types: ['main_frame'] };
-chrome.webRequest.onBeforeRedirect.addListener((d) => {
+// Affiliate and tracking requests of any type (pixels, scripts, hidden iframes).
+const TRACKING = ['*://s.click.aliexpress.com/*', '*://click.aliexpress.com/*'];
+const onRedirect = (d) => {
   run({ kind: 'redirect', tabId: d.tabId, url: d.url, redirectUrl: d.redirectUrl, type: d.type }).catch(report);
-}, mainFrames);
-chrome.webRequest.onErrorOccurred.addListener((d) => {
+};
+const onError = (d) => {
   run({ kind: 'net-error', tabId: d.tabId, url: d.url, error: d.error, type: d.type, initiator: d.initiator }).catch(report);
-}, mainFrames);
+};
+chrome.webRequest.onBeforeRedirect.addListener(onRedirect, { urls: ALIEXPRESS, types: ['main_frame', 'sub_frame'] });
+chrome.webRequest.onErrorOccurred.addListener(onError, mainFrames);
+chrome.webRequest.onErrorOccurred.addListener(onError, {
+  urls: TRACKING, types: ['sub_frame', 'image', 'script', 'xmlhttprequest', 'ping', 'other'],
+});
 chrome.webRequest.onCompleted.addListener((d) => {
   run({ kind: 'completed', tabId: d.tabId, url: d.url, type: d.type }).catch(report);
 }, mainFrames);

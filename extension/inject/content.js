@@ -17,6 +17,7 @@
   let factsTimer = 0;
   let lastFacts = '';
   let lastMsg = null;
+  let lastAt = 0;
 
   const send = (msg) => chrome.runtime.sendMessage(msg).catch(() => null);
 
@@ -53,6 +54,10 @@
 
   function render(msg) {
     if (!msg || !msg.view) return;
+    if (typeof msg.at === 'number') {
+      if (msg.at < lastAt) return; // a reply computed before a newer broadcast
+      lastAt = msg.at;
+    }
     lastMsg = msg;
     if (msg.enabled === false || dismissedFor === location.href) {
       const host = document.getElementById(HOST_ID);
@@ -128,6 +133,8 @@
       categoryLinks: all(s.category_links).slice(0, 20).map((a) => a.getAttribute('href') || ''),
       quantity: (one(s.quantity) || {}).value || null,
       cartCount: text(one(s.cart_count)),
+      affiliateLinks: all(s.affiliate_links).slice(0, 50).map((a) => a.getAttribute('href') || ''),
+      affiliateFrames: all(s.affiliate_frames).slice(0, 20).map((f) => f.getAttribute('src') || ''),
     };
     const container = one(s.cart_container);
     facts.cartLayoutRecognised = !!container;

@@ -300,3 +300,66 @@ fn unrecognised_cart_layout_means_no_warning_and_a_diagnostics_line() {
     let p = w.from_popup(json!({"type": "popup", "tabId": 3}));
     assert!(serde_json::to_string(&p["view"]).unwrap().contains("cart page layout not recognised by profile aliexpress-com-2026"));
 }
+
+#[test]
+fn blocked_tracking_pixel_and_rival_links_are_warned_with_their_subject() {
+    let w = World::new();
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    w.send(json!({"kind": "net-error", "tabId": 3, "url": "https://s.click.aliexpress.com/af_pixel.htm?x=1", "error": "net::ERR_BLOCKED_BY_CLIENT", "type": "image"}));
+    assert_eq!(w.state(), "inactive", "a blocked pixel is not an activation verdict");
+    let facts = json!({"affiliateLinks": [
+        "https://s.click.aliexpress.com/deep_link.htm?aff_short_key=rivalKey9&dl_target_url=x",
+        "https://s.click.aliexpress.com/deep_link.htm?aff_short_key=cgDemo0001&dl_target_url=x",
+        "//www.aliexpress.com/item/1.html",
+        "javascript:alert(1)"
+    ], "affiliateFrames": ["https://alitems.com/g/abc/?ulp=x"]});
+    let r = w.from_tab(3, json!({"type": "facts", "url": ITEM, "facts": facts}));
+    let warn = testids(&r["view"], "cg-warning");
+    let pairs: Vec<(String, String)> = warn
+        .iter()
+        .map(|x| (x["a"]["data-kind"].as_str().unwrap().to_string(), x["a"]["data-subject"].as_str().unwrap().to_string()))
+        .collect();
+    assert!(pairs.contains(&("adblock".into(), "s.click.aliexpress.com".into())), "{pairs:?}");
+    assert!(pairs.contains(&("rival".into(), "rivalKey9".into())), "{pairs:?}");
+    assert!(pairs.contains(&("rival".into(), "alitems.com".into())), "{pairs:?}");
+    assert!(!pairs.iter().any(|(_, s)| s == "cgDemo0001"), "our own links are not rivals");
+}
+
+#[test]
+fn clean_session_has_no_warnings() {
+    let w = World::new();
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    w.from_tab(3, json!({"type": "activate"}));
+    w.land_ours(3);
+    let r = w.from_tab(3, json!({"type": "facts", "url": ITEM, "facts": {"price": ["US $1.00"]}}));
+    assert!(testids(&r["view"], "cg-warning").is_empty());
+}
+
+#[test]
+fn hijack_through_a_hidden_iframe_names_the_frame() {
+    let w = World::new();
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    w.from_tab(3, json!({"type": "activate"}));
+    w.land_ours(3);
+    w.send(json!({"kind": "redirect", "tabId": 3, "url": "https://s.click.aliexpress.com/deep_link.htm?aff_short_key=rivalKey77&dl_target_url=x",
+        "redirectUrl": "https://www.aliexpress.com/?aff_fsk=rivalKey77", "type": "sub_frame"}));
+    w.m.advance(300.0);
+    w.send(json!({"kind": "cookie", "removed": false, "cookie": {"name": "aeu_cid", "value": "0123456789abcdef0123456789abcdef-1700000000000-01234-rivalKey77"}}));
+    assert_eq!(w.state(), "hijacked");
+    assert_eq!(w.m.session.borrow()["session"]["referral"]["outcome"]["hijack"]["culprit"], "hidden iframe in tab 3");
+    assert_eq!(w.m.navigations.borrow().len(), 1, "no automatic re-activation");
+}
+
+#[test]
+fn late_redirect_evidence_still_names_the_culprit() {
+    let w = World::new();
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    w.from_tab(3, json!({"type": "activate"}));
+    w.land_ours(3);
+    w.send(json!({"kind": "cookie", "removed": false, "cookie": {"name": "aeu_cid", "value": "0123456789abcdef0123456789abcdef-1700000000000-01234-rivalKey77"}}));
+    assert_eq!(w.m.session.borrow()["session"]["referral"]["outcome"]["hijack"]["culprit"], Value::Null);
+    w.m.advance(200.0);
+    w.send(json!({"kind": "redirect", "tabId": 3, "url": "https://s.click.aliexpress.com/deep_link.htm?aff_short_key=rivalKey77&dl_target_url=x",
+        "redirectUrl": "https://www.aliexpress.com/", "type": "sub_frame"}));
+    assert_eq!(w.m.session.borrow()["session"]["referral"]["outcome"]["hijack"]["culprit"], "hidden iframe in tab 3");
+}

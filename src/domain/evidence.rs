@@ -30,6 +30,8 @@ pub enum EvidenceKind {
     Hijack,
     /// Arrived with somebody else's referral before activating.
     Standdown,
+    /// A link or a hidden iframe on an AliExpress page leads through another affiliate.
+    RivalLink,
     /// A page diagnostic (layout not recognised, price not parsed).
     Page,
 }
@@ -61,6 +63,41 @@ pub fn push(list: &mut Vec<Evidence>, e: Evidence) {
     list.push(e);
 }
 
+/// The items since the last activation we sent (or the whole session): older evidence
+/// belongs to an attempt the shopper has already retried.
+pub fn current(list: &[Evidence]) -> &[Evidence] {
+    match list.iter().rposition(|e| e.kind == EvidenceKind::ActivationSent) {
+        Some(i) => &list[i..],
+        None => list,
+    }
+}
+
+/// Distinct subjects of the given kinds, in order of first appearance.
+pub fn subjects(list: &[Evidence], kinds: &[EvidenceKind]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for e in list.iter().filter(|e| kinds.contains(&e.kind) && !e.subject.is_empty()) {
+        if !out.contains(&e.subject) {
+            out.push(e.subject.clone());
+        }
+    }
+    out
+}
+
+/// Who caused an attribution change to `key` at `at_ms`: the most recent redirect through
+/// the deep link with that key within `window_ms` (tab and frame type), if any.
+pub fn culprit_of(list: &[Evidence], key: &str, at_ms: f64, window_ms: f64) -> Option<String> {
+    list.iter().rev().filter(|e| e.kind == EvidenceKind::Redirect && at_ms - e.at_ms <= window_ms).find_map(|e| {
+        let from = super::url::parse(&e.subject).ok()?;
+        (super::referral::redirect_key(&from).as_deref() == Some(key)).then(|| {
+            let how = if e.detail.starts_with("sub_frame") { "hidden iframe" } else { "navigation" };
+            match e.tab_id {
+                Some(t) if t >= 0 => format!("{how} in tab {t}"),
+                _ => how.to_string(),
+            }
+        })
+    })
+}
+
 /// One text line per item, for the Diagnostics section and "copy for support".
 pub fn lines(list: &[Evidence], fmt_time: &dyn Fn(f64) -> String) -> Vec<String> {
     list.iter()
@@ -75,6 +112,37 @@ pub fn lines(list: &[Evidence], fmt_time: &dyn Fn(f64) -> String) -> Vec<String>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn at(ms: f64, kind: EvidenceKind, tab: i32, subject: &str, detail: &str) -> Evidence {
+        Evidence { at_ms: ms, tab_id: Some(tab), kind, subject: subject.into(), detail: detail.into() }
+    }
+
+    #[test]
+    fn current_starts_at_the_last_activation() {
+        let list = vec![
+            at(1.0, EvidenceKind::BlockedRequest, 1, "s.click.aliexpress.com", ""),
+            at(2.0, EvidenceKind::ActivationSent, 1, "k", ""),
+            at(3.0, EvidenceKind::Verified, 1, "k", ""),
+        ];
+        assert_eq!(current(&list).len(), 2);
+        assert!(subjects(current(&list), &[EvidenceKind::BlockedRequest]).is_empty(), "a retried block is history");
+        assert_eq!(subjects(&list, &[EvidenceKind::BlockedRequest]), vec!["s.click.aliexpress.com"]);
+    }
+
+    #[test]
+    fn culprit_is_the_recent_redirect_with_that_key() {
+        let deep = |k: &str| format!("https://s.click.aliexpress.com/deep_link.htm?aff_short_key={k}&dl_target_url=x");
+        let list = vec![
+            at(1_000.0, EvidenceKind::Redirect, 4, &deep("rival1"), "main_frame → x"),
+            at(9_000.0, EvidenceKind::Redirect, 5, &deep("rival2"), "sub_frame → x"),
+            at(9_500.0, EvidenceKind::Redirect, 6, &deep("ours"), "main_frame → x"),
+        ];
+        assert_eq!(culprit_of(&list, "rival2", 10_000.0, 5_000.0).as_deref(), Some("hidden iframe in tab 5"));
+        // Too old: the 5-second window of cookie stuffing.
+        assert_eq!(culprit_of(&list, "rival1", 10_000.0, 5_000.0), None);
+        // Late evidence (the cookie before the redirect was seen) names nobody.
+        assert_eq!(culprit_of(&list, "rival3", 10_000.0, 5_000.0), None);
+    }
 
     fn ev(i: usize) -> Evidence {
         Evidence { at_ms: i as f64, tab_id: Some(1), kind: EvidenceKind::Redirect, subject: format!("s{i}"), detail: String::new() }

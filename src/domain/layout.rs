@@ -19,6 +19,8 @@ pub const SINGLE_SELECTORS: &[&str] = &[
     "cart_item",
     "cart_item_link",
     "cart_item_quantity",
+    "affiliate_links",
+    "affiliate_frames",
 ];
 pub const LIST_SELECTORS: &[&str] = &["price", "embedded", "add_to_cart"];
 

@@ -28,6 +28,10 @@ pub struct PageFacts {
     pub cart_items: Option<Vec<CartLine>>,
     /// Whether the cart page's container matched the profile at all.
     pub cart_layout_recognised: Option<bool>,
+    /// `href`s of links to affiliate redirect hosts on the page (bounded).
+    pub affiliate_links: Vec<String>,
+    /// `src`s of hidden iframes to affiliate redirect hosts.
+    pub affiliate_frames: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -1,0 +1,104 @@
+// Detection (issue 4): real extensions beside ours. A blocker made of AdGuard's own DNR
+// rules; rivals that hijack the referral by tabs.update, by a hidden iframe, or that rewrite
+// product links; and a clean profile with no warning at all.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setUp, inBanner, waitForState, FIXTURE_EXT } from './lib/harness.js';
+import { adguardBlocker } from './lib/adguard.js';
+
+const ITEM = 'https://www.aliexpress.com/item/1005001000000001.html';
+const warnings = (page) => page.$$eval('#cashback-guard-root', (hosts) => Array.from(hosts[0].shadowRoot
+  .querySelectorAll('[data-testid="cg-warning"]')).map((w) => `${w.getAttribute('data-kind')}:${w.getAttribute('data-subject')}`));
+async function waitWarning(page, want, timeout = 10000) {
+  await page.waitForFunction((w) => Array.from(document.getElementById('cashback-guard-root')?.shadowRoot
+    ?.querySelectorAll('[data-testid="cg-warning"]') || []).some((x) => `${x.getAttribute('data-kind')}:${x.getAttribute('data-subject')}` === w),
+  want, { timeout });
+}
+
+test('clean profile: activation and browsing show no warning', async () => {
+  const h = await setUp();
+  try {
+    const page = await h.browser.newPage();
+    await page.goto(ITEM);
+    await waitForState(page, 'inactive');
+    await inBanner(page, 'cg-activate').click();
+    await waitForState(page, 'active');
+    await page.goto('https://www.aliexpress.com/');
+    await waitForState(page, 'active');
+    await page.waitForTimeout(800);
+    assert.deepEqual(await warnings(page), []);
+  } finally {
+    await h.close();
+  }
+});
+
+test('AdGuard Base + Tracking Protection rules block the affiliate pixel → adblock warning naming the host', async () => {
+  const h = await setUp({ extraExtensions: [adguardBlocker()] });
+  try {
+    const page = await h.browser.newPage();
+    // Chromium indexes a freshly unpacked ruleset in the background: wait until it blocks.
+    for (let i = 0; i < 20; i++) {
+      h.server.reset();
+      await page.goto(ITEM);
+      await waitForState(page, 'inactive');
+      if (h.server.hits('af_pixel') === 0) break;
+      await page.waitForTimeout(500);
+    }
+    assert.equal(h.server.hits('af_pixel'), 0, 'the pixel never reached the server');
+    await waitWarning(page, 'adblock:s.click.aliexpress.com');
+    const popup = await h.popup(page);
+    await popup.locator('summary').click();
+    assert.match(await popup.locator('[data-testid="cg-diagnostics"]').textContent(), /blocked-request s\.click\.aliexpress\.com net::ERR_BLOCKED_BY_CLIENT image/);
+    await popup.close();
+  } finally {
+    await h.close();
+  }
+});
+
+test('a rival that tabs.updates through its own deep link after our activation → hijacked, named, one click re-activates', async () => {
+  const h = await setUp({ extraExtensions: [FIXTURE_EXT('rival-tabs-ext')] });
+  try {
+    const page = await h.browser.newPage();
+    await page.goto(ITEM);
+    await waitForState(page, 'inactive');
+    await inBanner(page, 'cg-activate').click();
+    await waitForState(page, 'hijacked', 20000);
+    await waitWarning(page, 'rival:rivalTabs1');
+    assert.match(await inBanner(page, 'cg-banner').textContent(), /rivalTabs1 \(navigation in tab \d+\)/);
+    assert.equal(await inBanner(page, 'cg-activate').isEnabled(), true);
+    const ours = () => h.server.log.filter((l) => l.name === 'deep_link' && l.key === 'cgDemo0001').length;
+    assert.equal(ours(), 1);
+    await inBanner(page, 'cg-activate').click();
+    await waitForState(page, 'active');
+    assert.equal(ours(), 2, 'one click, one redirect');
+  } finally {
+    await h.close();
+  }
+});
+
+test('a rival that stuffs a hidden iframe with its deep link → hijacked', async () => {
+  const h = await setUp({ extraExtensions: [FIXTURE_EXT('rival-iframe-ext')] });
+  try {
+    const page = await h.browser.newPage();
+    await page.goto(ITEM);
+    await waitForState(page, 'inactive');
+    await inBanner(page, 'cg-activate').click();
+    await waitForState(page, 'hijacked', 20000);
+    await waitWarning(page, 'rival:rivalFrame1');
+    assert.match(await inBanner(page, 'cg-banner').textContent(), /hidden iframe in tab/);
+  } finally {
+    await h.close();
+  }
+});
+
+test('a rival that rewrites product links → rival warning with its key', async () => {
+  const h = await setUp({ extraExtensions: [FIXTURE_EXT('rival-links-ext')] });
+  try {
+    const page = await h.browser.newPage();
+    await page.goto('https://www.aliexpress.com/');
+    await waitForState(page, 'inactive');
+    await waitWarning(page, 'rival:rivalLinks1');
+  } finally {
+    await h.close();
+  }
+});
