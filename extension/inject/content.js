@@ -45,6 +45,8 @@
       if (host) host.remove();
       host = document.createElement('div');
       host.id = HOST_ID;
+      // Inline !important beats any page stylesheet: the page cannot hide or restyle the host.
+      host.setAttribute('style', 'all: initial !important; display: block !important;');
       shadow = host.attachShadow({ mode: 'open' });
       shadow.addEventListener('click', onClick);
       (document.body || document.documentElement).appendChild(host);

@@ -15,13 +15,21 @@ function show(r) {
   current = r.settings;
   form.elements.lang.value = current.lang;
   form.elements.banner.checked = current.banner;
+  form.elements.badge.checked = current.badge;
   document.documentElement.lang = r.lang;
   return true;
 }
 chrome.runtime.sendMessage({ type: 'get-settings' }).then(show);
 form.addEventListener('change', () => {
-  const settings = Object.assign({}, current, { lang: form.elements.lang.value, banner: form.elements.banner.checked });
+  const settings = Object.assign({}, current, {
+    lang: form.elements.lang.value, banner: form.elements.banner.checked, badge: form.elements.badge.checked,
+  });
   chrome.runtime.sendMessage({ type: 'set-settings', settings }).then((r) => {
     if (show(r)) status.textContent = chrome.i18n.getMessage('settings_saved') || 'Saved';
+  });
+});
+document.getElementById('clear').addEventListener('click', () => {
+  chrome.runtime.sendMessage({ type: 'clear-session' }).then((r) => {
+    status.textContent = r && r.type === 'ok' ? (chrome.i18n.getMessage('settings_cleared') || 'Cleared') : ((r && r.error) || '');
   });
 });
