@@ -497,8 +497,19 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 }
                 (json!({"type": "ok"}), false)
             }
-            (Request::Activate { .. }, Origin::Content(tab)) => (self.activate(rec, settings, tab).await, true),
-            (Request::Activate { tab_id: Some(tab) }, Origin::Page) => {
+            (Request::Activate { url: page, facts, .. }, Origin::Content(tab)) => {
+                // Take in what the page shows right now (a cart the shopper filled before
+                // clicking) before the activation snapshots it.
+                if let (Some(page), Some(facts)) = (page, facts) {
+                    if let Ok(u) = url::parse(&page) {
+                        if product::storefront(&u.host).is_some() {
+                            self.facts(rec, tab, &u, &facts);
+                        }
+                    }
+                }
+                (self.activate(rec, settings, tab).await, true)
+            }
+            (Request::Activate { tab_id: Some(tab), .. }, Origin::Page) => {
                 if rec.tab(tab).is_none() {
                     return (error("open an AliExpress page in this tab first"), false);
                 }

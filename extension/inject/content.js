@@ -106,7 +106,7 @@
     const action = target.getAttribute('data-action');
     if (action === 'activate') {
       target.disabled = true;
-      send({ type: 'activate' }).then(render);
+      send({ type: 'activate', url: location.href, facts: profile ? collect() : null }).then(render);
     } else if (action === 'dismiss') {
       dismissedFor = location.href;
       const host = document.getElementById(HOST_ID);

@@ -7,12 +7,16 @@ for (const el of document.querySelectorAll('[data-i18n]')) {
   if (t) el.textContent = t;
 }
 let current = null;
+// Disabled until the stored settings are shown, so an early click is not overwritten.
+const controls = () => form.querySelectorAll('input, button');
+controls().forEach((c) => { c.disabled = true; });
 function show(r) {
   if (!r || r.type !== 'settings') {
     status.textContent = (r && r.error) || 'The extension did not answer.';
     return false;
   }
   current = r.settings;
+  controls().forEach((c) => { c.disabled = false; });
   form.elements.lang.value = current.lang;
   form.elements.banner.checked = current.banner;
   form.elements.badge.checked = current.badge;

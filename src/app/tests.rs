@@ -363,3 +363,16 @@ fn late_redirect_evidence_still_names_the_culprit() {
         "redirectUrl": "https://www.aliexpress.com/", "type": "sub_frame"}));
     assert_eq!(w.m.session.borrow()["session"]["referral"]["outcome"]["hijack"]["culprit"], "hidden iframe in tab 3");
 }
+
+#[test]
+fn activation_click_carries_the_cart_the_page_shows() {
+    let w = World::new();
+    let cart = "https://www.aliexpress.com/p/shoppingcart/index.html";
+    w.from_tab(3, json!({"type": "hello", "url": cart}));
+    // The shopper clicks before the content script's first facts went out.
+    let lines = json!([{"href": "//www.aliexpress.com/item/1005001000000001.html"}]);
+    w.from_tab(3, json!({"type": "activate", "url": cart, "facts": {"cartItems": lines, "cartLayoutRecognised": true}}));
+    w.land_ours(3);
+    let r = w.from_tab(3, json!({"type": "facts", "url": cart, "facts": {"cartItems": lines, "cartLayoutRecognised": true}}));
+    assert_eq!(r["flags"], json!(["1005001000000001"]));
+}

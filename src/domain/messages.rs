@@ -55,6 +55,11 @@ pub enum Request {
     Activate {
         #[serde(default)]
         tab_id: Option<i32>,
+        /// Banner: the page as it is at the click (the cart snapshot must not miss it).
+        #[serde(default)]
+        url: Option<String>,
+        #[serde(default)]
+        facts: Option<PageFacts>,
     },
     /// Popup: the view for a tab.
     Popup { tab_id: Option<i32> },
@@ -171,9 +176,9 @@ mod tests {
     #[test]
     fn decodes_requests() {
         let r = Request::decode(serde_json::from_str(r#"{"type":"activate","tabId":5}"#).unwrap()).unwrap();
-        assert_eq!(r, Request::Activate { tab_id: Some(5) });
+        assert_eq!(r, Request::Activate { tab_id: Some(5), url: None, facts: None });
         let r = Request::decode(serde_json::from_str(r#"{"type":"activate"}"#).unwrap()).unwrap();
-        assert_eq!(r, Request::Activate { tab_id: None });
+        assert_eq!(r, Request::Activate { tab_id: None, url: None, facts: None });
         let r = Request::decode(serde_json::from_str(r#"{"type":"hello","url":"https://x"}"#).unwrap()).unwrap();
         assert_eq!(r, Request::Hello { url: "https://x".into() });
         let r = Request::decode(serde_json::from_str(r#"{"type":"facts","url":"u","facts":{"price":["US $1"],"junk":1}}"#).unwrap()).unwrap();

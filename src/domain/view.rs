@@ -175,7 +175,11 @@ pub fn reason_text(lang: Lang, o: &Outcome) -> String {
 /// The next step for the shopper.
 pub fn hint_text(v: &ViewInput) -> String {
     let l = v.lang;
+    let warned = |kind: WarningKind| v.warnings.iter().any(|w| w.kind == kind);
     match (v.state, &v.outcome) {
+        // The warning already carries the remedy: say only what happened.
+        (State::Blocked, Some(o)) if warned(WarningKind::Adblock) => reason_text(l, o),
+        (State::Hijacked, Some(o)) if warned(WarningKind::Rival) => reason_text(l, o),
         (State::Blocked, Some(o)) => format!("{} {}", reason_text(l, o), t(l, "remedy_blocked", &[])),
         (State::Failed, Some(o)) => format!("{} {}", reason_text(l, o), t(l, "remedy_failed", &[])),
         (State::Hijacked, Some(o)) => format!("{} {}", reason_text(l, o), t(l, "remedy_hijacked", &[])),

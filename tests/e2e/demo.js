@@ -1,12 +1,13 @@
 // `./build.sh demo`: the demo store (fixture server) plus Chromium with the extension.
 // With $DISPLAY: a visible browser on the demo product page; close it to finish.
-// Without: headless, writing screenshots of the banner and popup to dist/screenshots/.
+// Without: headless, writing screenshots of every state of the banner and popup, in English
+// and Russian, to dist/screenshots/.
 import fs from 'node:fs';
 import path from 'node:path';
-import { setUp, inBanner, waitForState } from './lib/harness.js';
+import { setUp, inBanner, waitForState, FIXTURE_EXT } from './lib/harness.js';
 
 const OUT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'dist', 'screenshots');
-const headed = !!process.env.DISPLAY;
+const ITEM = '/item/1005001000000001.html';
 
 async function shootBanner(page, name) {
   const box = await inBanner(page, 'cg-banner').boundingBox();
@@ -15,43 +16,92 @@ async function shootBanner(page, name) {
     path: path.join(OUT, name),
     clip: { x: Math.max(0, box.x - pad), y: Math.max(0, box.y - pad), width: box.width + 2 * pad, height: box.height + 2 * pad },
   });
-  console.log(`  ${path.join(OUT, name)}`);
+  console.log(`  ${name}`);
 }
 
-async function shootPopup(h, page, name) {
-  const popup = await h.popup(page);
+async function shootPopup(h, page, name, tabId) {
+  const popup = await h.popup(page, tabId);
   const height = await popup.evaluate(() => Math.ceil(document.getElementById('app').getBoundingClientRect().height));
   await popup.setViewportSize({ width: 360, height: Math.min(height, 800) });
   await popup.screenshot({ path: path.join(OUT, name) });
-  console.log(`  ${path.join(OUT, name)}`);
+  console.log(`  ${name}`);
   await popup.close();
 }
 
-const h = await setUp({ headless: !headed });
-const item = h.server.url('/item/1005001000000001.html');
-console.log(`demo store on https://127.0.0.1:${h.server.port} (AliExpress hosts mapped to it); extension ${h.id}`);
-if (headed) {
+async function setLang(h, lang) {
+  const opts = await h.browser.openExtensionPage(h.id, 'ui/options.html');
+  await opts.check(`input[name="lang"][value="${lang}"]`);
+  await opts.waitForFunction((l) => document.documentElement.lang === l, lang);
+  await opts.close();
+}
+
+/** One scenario in a fresh browser: `run(h, page)` brings the page to the state to shoot. */
+async function scenario(lang, name, opts, run) {
+  const h = await setUp(opts);
+  try {
+    await setLang(h, lang);
+    const page = await h.browser.newPage();
+    await page.setViewportSize({ width: 1100, height: 700 });
+    const tabId = await run(h, page);
+    await shootBanner(page, `${name}-banner-${lang}.png`);
+    await shootPopup(h, page, `${name}-popup-${lang}.png`, tabId);
+    if (name === 'cart') await page.screenshot({ path: path.join(OUT, `cart-page-${lang}.png`) });
+  } finally {
+    await h.close();
+  }
+}
+
+const activate = async (page) => {
+  await inBanner(page, 'cg-activate').click();
+};
+
+if (process.env.DISPLAY) {
+  const h = await setUp({ headless: false });
   const page = await h.browser.newPage();
-  await page.goto(item);
+  await page.goto(h.server.url(ITEM));
+  console.log(`demo store on https://127.0.0.1:${h.server.port}; extension ${h.id}`);
   console.log('Chromium is open on a demo product page. Close the browser window to stop.');
   await new Promise((resolve) => h.browser.context.on('close', resolve));
   await h.server.close();
 } else {
   fs.mkdirSync(OUT, { recursive: true });
-  const page = await h.browser.newPage();
-  await page.setViewportSize({ width: 1100, height: 700 });
-  await page.goto(item);
-  await waitForState(page, 'inactive');
-  await inBanner(page, 'cg-expected').waitFor();
-  console.log('screenshots:');
-  await shootBanner(page, 'banner-inactive.png');
-  await shootPopup(h, page, 'popup-inactive.png');
-  await inBanner(page, 'cg-activate').click();
-  await waitForState(page, 'active');
-  await inBanner(page, 'cg-expected').waitFor();
-  await shootBanner(page, 'banner-active.png');
-  await shootPopup(h, page, 'popup-active.png');
-  await page.screenshot({ path: path.join(OUT, 'product-page.png') });
-  console.log(`  ${path.join(OUT, 'product-page.png')}`);
-  await h.close();
+  console.log(`screenshots in ${OUT}:`);
+  for (const lang of ['en', 'ru']) {
+    await scenario(lang, 'inactive', {}, async (h, page) => {
+      await page.goto(h.server.url(ITEM));
+      await waitForState(page, 'inactive');
+      await inBanner(page, 'cg-expected').waitFor();
+    });
+    await scenario(lang, 'active', {}, async (h, page) => {
+      await page.goto(h.server.url(ITEM));
+      await waitForState(page, 'inactive');
+      await activate(page);
+      await waitForState(page, 'active');
+      await inBanner(page, 'cg-expected').waitFor();
+    });
+    await scenario(lang, 'cart', {}, async (h, page) => {
+      h.server.setCart('com', [{ id: '1005001000000101', title: 'Phone case' }, { id: '1005001000000102', title: 'USB cable', qty: 2 }]);
+      await page.goto(h.server.url('/p/shoppingcart/index.html'));
+      await waitForState(page, 'inactive');
+      await activate(page);
+      await waitForState(page, 'active');
+      await page.waitForSelector('[data-testid="cg-cart-flag"]', { state: 'attached' });
+    });
+    await scenario(lang, 'blocked', { extraExtensions: [FIXTURE_EXT('blocker-ext')] }, async (h, page) => {
+      await page.goto(h.server.url(ITEM));
+      await waitForState(page, 'inactive');
+      const tab = await h.tabIdOf(page);
+      await activate(page);
+      await new Promise((r) => setTimeout(r, 1500));
+      await page.goto(h.server.url(ITEM));
+      await waitForState(page, 'blocked');
+      return tab;
+    });
+    await scenario(lang, 'hijacked', { extraExtensions: [FIXTURE_EXT('rival-tabs-ext')] }, async (h, page) => {
+      await page.goto(h.server.url(ITEM));
+      await waitForState(page, 'inactive');
+      await activate(page);
+      await waitForState(page, 'hijacked', 20000);
+    });
+  }
 }
