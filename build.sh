@@ -94,7 +94,7 @@ build() {
     --out-dir "$EXT_OUT/pkg" --out-name cashback_guard \
     target/wasm32-unknown-unknown/release/cashback_guard.wasm
   cp manifest.json "$EXT_OUT/"
-  cp -r extension/background extension/inject extension/ui extension/icons extension/_locales extension/layouts "$EXT_OUT/"
+  cp -r extension/background extension/inject extension/ui extension/icons extension/_locales extension/layouts extension/registry "$EXT_OUT/"
   cp "$cfg" "$EXT_OUT/config/config.json"
   local version zip
   version=$(python3 -c 'import json;print(json.load(open("manifest.json"))["version"])')

@@ -5,6 +5,7 @@
 
 use crate::domain::config::Config;
 use crate::domain::evidence::{self, Evidence, EvidenceKind};
+use crate::domain::extensions::Category;
 use crate::domain::extract;
 use crate::domain::i18n::{t, tn, Lang};
 use crate::domain::layout::Layouts;
@@ -148,14 +149,39 @@ impl<'a, P: Platform> Ctx<'a, P> {
         let mut out = Vec::new();
         let r = &rec.referral;
         let recent = evidence::current(&rec.evidence);
+        let found = rec.extensions.as_deref().unwrap_or(&[]);
+        let of = |cats: &'static [Category]| found.iter().filter(move |f| cats.contains(&f.category));
         // Blockers: every host or extension that blocked a referral request since the last
-        // activation (the activation itself, or tracking requests on the pages).
-        for subject in evidence::subjects(recent, &[EvidenceKind::BlockedRequest, EvidenceKind::BlockPage]) {
+        // activation (the activation itself, or tracking requests on the pages). Named by
+        // extension when the shopper let us look at the installed ones.
+        let blocked = evidence::subjects(recent, &[EvidenceKind::BlockedRequest, EvidenceKind::BlockPage]);
+        let named: Vec<_> = if blocked.is_empty() { Vec::new() } else { of(&[Category::Blocker, Category::Capable]).collect() };
+        for f in &named {
+            out.push(Warning {
+                kind: WarningKind::Adblock,
+                subject: f.id.clone(),
+                title: t(lang, "warn_adblock_named", &[&f.name]),
+                remedy: t(lang, "remedy_blocker_named", &[&f.name]),
+            });
+        }
+        for subject in blocked {
+            if named.iter().any(|f| f.id == subject) || (!named.is_empty() && !crate::domain::extensions::is_extension_id(&subject)) {
+                continue; // the named extension stands for the host it blocked
+            }
             out.push(Warning {
                 kind: WarningKind::Adblock,
                 title: t(lang, "warn_adblock", &[&subject]),
                 remedy: t(lang, "remedy_blocked", &[]),
                 subject,
+            });
+        }
+        // Cashback and AliExpress-helper extensions can take the referral at any time.
+        for f in of(&[Category::Cashback, Category::AliexpressHelper]) {
+            out.push(Warning {
+                kind: WarningKind::Rival,
+                subject: f.id.clone(),
+                title: t(lang, "warn_rival_ext", &[&f.name]),
+                remedy: t(lang, "remedy_rival_ext", &[&f.name]),
             });
         }
         match (&r.state, &r.outcome) {
@@ -435,6 +461,19 @@ impl<'a, P: Platform> Ctx<'a, P> {
         info.notes = note_lines;
     }
 
+    /// Reads the installed extensions when the shopper allowed it (every event: it is a
+    /// local call, and the answer is never stale).
+    async fn look_at_extensions(&self, rec: &mut SessionRecord) {
+        rec.extensions = match self.p.extensions().await {
+            Some(installed) => Some(crate::domain::extensions::assess(
+                &installed,
+                crate::domain::extensions::current(),
+                &self.p.extension_id(),
+            )),
+            None => None,
+        };
+    }
+
     /// Links and hidden iframes on the page that lead through another affiliate.
     fn rival_links(&self, rec: &mut SessionRecord, tab: i32, base: &Url, facts: &crate::domain::messages::PageFacts) {
         let links = facts.affiliate_links.iter().take(50).map(|h| (h, "link"));
@@ -520,6 +559,9 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 let known = tab_id.and_then(|id| rec.tab(id)).is_some();
                 let vi = self.view_input(rec, if known { tab_id } else { None }, lang);
                 let mut diagnostics: Vec<String> = rec.notes.clone();
+                for f in rec.extensions.iter().flatten() {
+                    diagnostics.push(format!("extension {} ({}): {}", f.name, f.id, f.category.as_str()));
+                }
                 diagnostics.extend(evidence::lines(&rec.evidence, &|ms| self.p.time(ms, lang)));
                 if let Some(t) = tab_id.and_then(|id| rec.tab(id)) {
                     diagnostics.extend(t.notes.iter().map(|n| format!("tab {}: {n}", t.tab_id)));
@@ -554,6 +596,11 @@ impl<'a, P: Platform> Ctx<'a, P> {
                     Err(e) => (error(format!("invalid settings: {e}")), false),
                 }
             }
+            (Request::CheckExtensions, Origin::Page) => {
+                // Read at the start of this event already; tell every view about it.
+                let found = rec.extensions.as_ref().map(|f| f.len());
+                (json!({"type": "extensions", "granted": found.is_some(), "found": found.unwrap_or(0)}), true)
+            }
             (Request::ClearSession, Origin::Page) => {
                 let tabs = std::mem::take(&mut rec.tabs);
                 *rec = SessionRecord { tabs, ..Default::default() };
@@ -572,6 +619,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         let mut notes = Vec::new();
         let mut rec: SessionRecord = load(self.p, Area::Session, record::SESSION_KEY, record::SESSION_VERSION, &mut notes).await;
         let mut settings: Settings = load(self.p, Area::Local, record::SETTINGS_KEY, record::SETTINGS_VERSION, &mut notes).await;
+        self.look_at_extensions(&mut rec).await;
         let original = rec.clone();
         let original_settings = settings.clone();
         for n in notes {
@@ -704,6 +752,7 @@ fn request_name(r: &Request) -> &'static str {
         Request::GetSettings => "get-settings",
         Request::SetSettings { .. } => "set-settings",
         Request::ClearSession => "clear-session",
+        Request::CheckExtensions => "check-extensions",
         Request::DebugPanic => "debug-panic",
     }
 }

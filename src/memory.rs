@@ -18,6 +18,8 @@ pub struct Memory {
     pub to_tabs: RefCell<Vec<(i32, Value)>>,
     pub to_pages: RefCell<Vec<Value>>,
     pub alarms: RefCell<Vec<(String, f64)>>,
+    /// What `chrome.management.getAll()` returns; `None`: permission not granted.
+    pub installed: RefCell<Option<Value>>,
     pub now: Cell<f64>,
     pub locale: RefCell<String>,
     /// When set, `navigate` fails (a closed tab).
@@ -82,6 +84,9 @@ impl Browser for Memory {
     }
     async fn notify_pages(&self, msg: Value) {
         self.to_pages.borrow_mut().push(msg);
+    }
+    async fn extensions(&self) -> Option<Value> {
+        self.installed.borrow().clone()
     }
     async fn alarm(&self, name: &str, when_ms: f64) {
         self.alarms.borrow_mut().push((name.to_string(), when_ms));

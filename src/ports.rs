@@ -31,6 +31,9 @@ pub trait Browser {
     async fn send_to_tab(&self, tab_id: i32, msg: Value);
     /// `chrome.runtime.sendMessage` to extension pages (popup, options).
     async fn notify_pages(&self, msg: Value);
+    /// `chrome.management.getAll()`; `None` while the shopper has not granted the optional
+    /// `management` permission.
+    async fn extensions(&self) -> Option<Value>;
     /// `chrome.alarms.create(name, {when})`.
     async fn alarm(&self, name: &str, when_ms: f64);
     /// This extension's id (`chrome.runtime.id`).

@@ -10,8 +10,8 @@ function boot() {
   if (!ready) {
     ready = init({ module_or_path: new URL('../pkg/cashback_guard_bg.wasm', import.meta.url) })
       .then(() => Promise.all(['config/config.json', '_locales/en/messages.json', '_locales/ru/messages.json',
-        'layouts/layouts.json', 'ui/banner.css'].map((f) => fetch(chrome.runtime.getURL(f)).then((r) => r.text()))))
-      .then(([config, en, ru, layouts, css]) => start(config, en, ru, layouts, css))
+        'layouts/layouts.json', 'ui/banner.css', 'registry/extensions.json'].map((f) => fetch(chrome.runtime.getURL(f)).then((r) => r.text()))))
+      .then(([config, en, ru, layouts, css, registry]) => start(config, en, ru, layouts, css, registry))
       .catch((e) => {
         ready = null; // try again on the next event
         throw new Error('Cashback Guard could not start: ' + (e && e.message ? e.message : e));

@@ -24,7 +24,23 @@ function show(r) {
   return true;
 }
 chrome.runtime.sendMessage({ type: 'get-settings' }).then(show);
-form.addEventListener('change', () => {
+const MANAGEMENT = { permissions: ['management'] };
+chrome.permissions.contains(MANAGEMENT).then((has) => { form.elements.extensions.checked = has; });
+// Asked only here, on the shopper's click (never at install).
+form.elements.extensions.addEventListener('change', (ev) => {
+  ev.stopPropagation();
+  const want = form.elements.extensions.checked;
+  (want ? chrome.permissions.request(MANAGEMENT) : chrome.permissions.remove(MANAGEMENT).then(() => false))
+    .then((granted) => {
+      form.elements.extensions.checked = granted;
+      return granted ? chrome.runtime.sendMessage({ type: 'check-extensions' }) : null;
+    })
+    .then((r) => {
+      if (r && r.type === 'extensions') status.textContent = chrome.i18n.getMessage('settings_check_result', [String(r.found)]);
+    });
+});
+form.addEventListener('change', (ev) => {
+  if (ev.target === form.elements.extensions) return;
   const settings = Object.assign({}, current, {
     lang: form.elements.lang.value, banner: form.elements.banner.checked, badge: form.elements.badge.checked,
   });

@@ -376,3 +376,38 @@ fn activation_click_carries_the_cart_the_page_shows() {
     let r = w.from_tab(3, json!({"type": "facts", "url": cart, "facts": {"cartItems": lines, "cartLayoutRecognised": true}}));
     assert_eq!(r["flags"], json!(["1005001000000001"]));
 }
+
+#[test]
+fn installed_extensions_name_the_blocker_and_the_rival_plugin() {
+    let w = World::new();
+    *w.m.installed.borrow_mut() = Some(json!([
+        {"id": "cjpalhdlnbpafiamejdnhcphjbkeiagm", "name": "uBlock Origin", "enabled": true, "type": "extension"},
+        {"id": "lphicbbhfmllgmomkkhjfkpbdlncafbn", "name": "LetyShops", "enabled": true, "type": "extension"}
+    ]));
+    let r = w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    let warn = testids(&r["view"], "cg-warning");
+    assert_eq!(warn.len(), 1, "a blocker with no blocking evidence is not a warning: {warn:?}");
+    assert_eq!(warn[0]["a"]["data-kind"], "rival");
+    assert_eq!(warn[0]["a"]["data-subject"], "lphicbbhfmllgmomkkhjfkpbdlncafbn");
+    assert!(warn[0].to_string().contains("LetyShops can take over your cashback"));
+
+    w.from_tab(3, json!({"type": "activate"}));
+    w.send(json!({"kind": "net-error", "tabId": 3, "url": "https://s.click.aliexpress.com/deep_link.htm?x=1", "error": "net::ERR_BLOCKED_BY_CLIENT", "type": "main_frame"}));
+    let r = w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    let adblock: Vec<Value> = testids(&r["view"], "cg-warning").into_iter().filter(|x| x["a"]["data-kind"] == "adblock").collect();
+    assert_eq!(adblock.len(), 1, "{adblock:?}");
+    assert_eq!(adblock[0]["a"]["data-subject"], "cjpalhdlnbpafiamejdnhcphjbkeiagm");
+    assert!(adblock[0].to_string().contains("uBlock Origin blocks the referral"));
+}
+
+#[test]
+fn without_the_management_permission_nothing_is_claimed_about_extensions() {
+    let w = World::new();
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    let r = w.from_popup(json!({"type": "check-extensions"}));
+    assert_eq!(r["granted"], false);
+    *w.m.installed.borrow_mut() = Some(json!([]));
+    let r = w.from_popup(json!({"type": "check-extensions"}));
+    assert_eq!(r["granted"], true);
+    assert_eq!(r["found"], 0);
+}

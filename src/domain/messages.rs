@@ -67,6 +67,8 @@ pub enum Request {
     GetSettings,
     SetSettings { settings: Value },
     ClearSession,
+    /// Options: look at the installed extensions now (after the permission was granted).
+    CheckExtensions,
     /// Debug builds only: panics on purpose, to test recovery.
     DebugPanic,
 }

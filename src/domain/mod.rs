@@ -3,6 +3,7 @@
 pub mod cart;
 pub mod config;
 pub mod evidence;
+pub mod extensions;
 pub mod extract;
 pub mod i18n;
 pub mod layout;

@@ -88,6 +88,10 @@ pub struct SessionRecord {
     pub cart: super::cart::CartBook,
     /// Diagnostics lines about the session itself (quarantined records, storage errors).
     pub notes: Vec<String>,
+    /// Extensions that matter, when the shopper let us look (`management` permission).
+    /// Read afresh for every event, never stored (it is cheap, and always current).
+    #[serde(skip)]
+    pub extensions: Option<Vec<super::extensions::Finding>>,
 }
 
 impl Default for SessionRecord {
@@ -100,6 +104,7 @@ impl Default for SessionRecord {
             standdown: None,
             cart: Default::default(),
             notes: Vec::new(),
+            extensions: None,
         }
     }
 }

@@ -39,6 +39,8 @@ extern "C" {
     async fn set_badge_color(details: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "action"], js_name = setTitle)]
     async fn set_title(details: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["chrome", "management"], js_name = getAll)]
+    async fn management_get_all() -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "alarms"], js_name = create)]
     async fn alarms_create(name: &str, info: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "i18n"], js_name = getUILanguage)]
@@ -143,6 +145,10 @@ impl Browser for ChromePlatform {
     async fn notify_pages(&self, msg: Value) {
         // "Receiving end does not exist" when no popup is open: expected.
         let _ = runtime_send_message(&to_js(&msg)).await;
+    }
+    async fn extensions(&self) -> Option<Value> {
+        // `chrome.management` is undefined until the optional permission is granted.
+        management_get_all().await.ok().map(|v| from_js(&v))
     }
     async fn alarm(&self, name: &str, when_ms: f64) {
         let _ = alarms_create(name, &obj(&[("when", when_ms.into())])).await;

@@ -28,8 +28,16 @@ pub fn load_config(json_text: &str) -> Result<(), JsValue> {
 
 /// Worker start: config, UI catalogs and layout profiles, as read from the package.
 #[wasm_bindgen]
-pub fn start(config_json: &str, en_json: &str, ru_json: &str, layouts_json: &str, css: &str) -> Result<(), JsValue> {
+pub fn start(
+    config_json: &str,
+    en_json: &str,
+    ru_json: &str,
+    layouts_json: &str,
+    css: &str,
+    registry_json: &str,
+) -> Result<(), JsValue> {
     crate::app::set_banner_css(css);
+    crate::domain::extensions::install(registry_json).map_err(|e| JsValue::from_str(&e))?;
     i18n::install(en_json, ru_json).map_err(|e| JsValue::from_str(&e))?;
     layout::install(layouts_json).map_err(|e| JsValue::from_str(&format!("layouts: {e}")))?;
     load_config(config_json)

@@ -139,6 +139,7 @@ async fn worker_entry_point_hello_then_one_activation() {
         include_str!("../../extension/_locales/ru/messages.json"),
         include_str!("../../extension/layouts/layouts.json"),
         include_str!("../../extension/ui/banner.css"),
+        include_str!("../../extension/registry/extensions.json"),
     )
     .unwrap();
     let r = send(from_tab(3, json!({"type": "hello", "url": ITEM}))).await;
