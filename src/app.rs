@@ -585,7 +585,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 if raw.is_object() {
                     raw["v"] = json!(record::SETTINGS_VERSION);
                 }
-                match serde_json::from_value::<Settings>(raw) {
+                match crate::domain::json::from_value::<Settings>(raw) {
                     Ok(s) => {
                         if let Err(e) = self.p.set(Area::Local, record::SETTINGS_KEY, serde_json::to_value(&s).unwrap_or(Value::Null)).await {
                             return (error(format!("could not save settings: {e}")), false);

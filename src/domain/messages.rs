@@ -151,10 +151,10 @@ pub fn decode_tagged<T: serde::de::DeserializeOwned>(v: Value, tag: &str) -> Res
     let empty = m.is_empty();
     let mut outer = serde_json::Map::new();
     outer.insert(variant.clone(), Value::Object(m));
-    match serde_json::from_value::<T>(Value::Object(outer)) {
+    match super::json::from_value::<T>(Value::Object(outer)) {
         Ok(t) => Ok(t),
         // A unit variant (`{"type":"get-settings"}`).
-        Err(_) if empty => serde_json::from_value::<T>(Value::String(variant)).map_err(|e| e.to_string()),
+        Err(_) if empty => super::json::from_value::<T>(Value::String(variant)).map_err(|e| e.to_string()),
         Err(e) => Err(e.to_string()),
     }
 }

@@ -6,6 +6,7 @@ pub mod evidence;
 pub mod extensions;
 pub mod extract;
 pub mod i18n;
+pub mod json;
 pub mod layout;
 pub mod messages;
 pub mod money;

@@ -200,7 +200,7 @@ pub fn decode<T: DeserializeOwned>(raw: Option<Value>, current_version: u32) -> 
         None => return Loaded::Quarantine { raw, why: "no version".into() },
         _ => {}
     }
-    match serde_json::from_value::<T>(raw.clone()) {
+    match super::json::from_value::<T>(raw.clone()) {
         Ok(t) => Loaded::Ok(t),
         Err(e) => Loaded::Quarantine { raw, why: e.to_string() },
     }

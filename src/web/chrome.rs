@@ -88,6 +88,18 @@ fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
     o.into()
 }
 
+/// `chrome.<path…>` if every step exists.
+fn chrome_api(path: &[&str]) -> Option<JsValue> {
+    let mut v = js_sys::Reflect::get(&js_sys::global(), &"chrome".into()).ok()?;
+    for p in path {
+        if v.is_undefined() || v.is_null() {
+            return None;
+        }
+        v = js_sys::Reflect::get(&v, &(*p).into()).ok()?;
+    }
+    (!v.is_undefined() && !v.is_null()).then_some(v)
+}
+
 /// The ports on `chrome.*`.
 #[derive(Default)]
 pub struct ChromePlatform;
@@ -147,16 +159,18 @@ impl Browser for ChromePlatform {
         let _ = runtime_send_message(&to_js(&msg)).await;
     }
     async fn extensions(&self) -> Option<Value> {
-        // `chrome.management` is undefined until the optional permission is granted.
+        // `chrome.management` is undefined until the optional permission is granted; look
+        // before calling (a missing API must not reach an async import).
+        if chrome_api(&["management", "getAll"]).is_none() {
+            return None;
+        }
         management_get_all().await.ok().map(|v| from_js(&v))
     }
     async fn alarm(&self, name: &str, when_ms: f64) {
         let _ = alarms_create(name, &obj(&[("when", when_ms.into())])).await;
     }
     fn extension_id(&self) -> String {
-        let chrome = js_sys::Reflect::get(&js_sys::global(), &"chrome".into()).unwrap_or(JsValue::UNDEFINED);
-        let runtime = js_sys::Reflect::get(&chrome, &"runtime".into()).unwrap_or(JsValue::UNDEFINED);
-        js_sys::Reflect::get(&runtime, &"id".into()).ok().and_then(|v| v.as_string()).unwrap_or_default()
+        chrome_api(&["runtime", "id"]).and_then(|v| v.as_string()).unwrap_or_default()
     }
     fn version(&self) -> String {
         get_manifest()

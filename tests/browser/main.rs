@@ -58,6 +58,9 @@ export function set_popup_reply(view) {
   globalThis.__fake.reply = (m) => (m.type === 'popup' ? { type: 'popup', lang: 'ru', view: JSON.parse(view) } : { type: 'ok' });
 }
 export function set_cookie(name, value) { globalThis.__fake.cookies[name] = value; }
+export function grant_management() {
+  globalThis.chrome.management = { getAll: async () => [{ id: 'cjpalhdlnbpafiamejdnhcphjbkeiagm', name: 'uBlock Origin', enabled: true }] };
+}
 "#)]
 extern "C" {
     fn install_fake_chrome();
@@ -65,6 +68,7 @@ extern "C" {
     fn stored_session_is_plain_object(key: &str) -> bool;
     fn set_popup_reply(view: &str);
     fn set_cookie(name: &str, value: &str);
+    fn grant_management();
 }
 
 const CONFIG: &str = include_str!("../../extension/config/default.json");
@@ -255,4 +259,15 @@ fn extraction_from_documents_for_each_layer() {
     let p = extract::product(&u, &none, paths);
     assert!(p.price.is_none());
     assert_eq!(p.notes.len(), 1, "{:?}", p.notes);
+}
+
+#[wasm_bindgen_test]
+async fn extensions_port_without_and_with_the_management_permission() {
+    use cashback_guard::ports::Browser;
+    install_fake_chrome();
+    let p = ChromePlatform;
+    assert_eq!(p.extensions().await, None, "no chrome.management: not granted");
+    grant_management();
+    let got = p.extensions().await.expect("granted");
+    assert_eq!(got[0]["id"], "cjpalhdlnbpafiamejdnhcphjbkeiagm");
 }
