@@ -179,7 +179,13 @@ case "$cmd" in
     node tests/e2e/demo.js
     ;;
   bench)
-    echo "no benchmarks yet"
+    build
+    ensure_browser
+    ensure_e2e_deps
+    say "native throughput (cargo run --release --bin cg-bench)"
+    native=$(cargo run -q --release --bin cg-bench)
+    say "browser figures (tests/e2e/bench.js)"
+    node tests/e2e/bench.js "$native"
     ;;
   *)
     die "unknown command '$cmd' (use: build, test, demo, bench)"

@@ -22,6 +22,7 @@ function boot() {
 
 let queue = Promise.resolve();
 function run(event) {
+  self.cgBenchEvents = (self.cgBenchEvents || 0) + 1; // an event counter for ./build.sh bench, not state
   const result = queue.then(boot).then(() => handle_event(event));
   queue = result.catch(() => {});
   return result;

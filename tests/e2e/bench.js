@@ -1,0 +1,192 @@
+// `./build.sh bench`: what the extension costs, measured side by side in real Chromium.
+// Every figure is a median of repeated runs; A/B figures alternate a browser with the
+// extension and one without, in the same run. Prints a table; writes dist/bench.json.
+// Usage: node bench.js <native-bench-json>
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { execFileSync } from 'node:child_process';
+import { startServer } from './lib/server.js';
+import { launchBrowser } from './lib/browser.js';
+import { EXT_DIR } from './lib/harness.js';
+
+const ROOT = path.resolve(EXT_DIR, '..', '..');
+const PAIRS = Number(process.env.BENCH_PAIRS || 15);
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)] : NaN; };
+const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+const rows = [];
+const row = (figure, value, budget, ok, how) => rows.push({ figure, value, budget, ok, how });
+
+// --- sizes -------------------------------------------------------------------------
+const wasm = fs.readFileSync(path.join(EXT_DIR, 'pkg', 'cashback_guard_bg.wasm'));
+const wasmGz = zlib.gzipSync(wasm, { level: 6 }).length;
+row('wasm size', `${(wasm.length / 1024).toFixed(1)} KiB raw, ${(wasmGz / 1024).toFixed(1)} KiB gzip`, '≤ 150 KiB gzip', wasmGz <= 150 * 1024, 'dist/extension/pkg, gzip -6');
+const zip = fs.readdirSync(path.join(ROOT, 'dist')).find((f) => /^cashback-guard-.*\.zip$/.test(f));
+const zipSize = zip ? fs.statSync(path.join(ROOT, 'dist', zip)).size : NaN;
+row('extension zip', `${fmt(zipSize / 1024)} KiB`, '≤ 350 KiB', zipSize <= 350 * 1024, zip || 'missing');
+
+// --- fixture pages -----------------------------------------------------------------
+function bigPage(id) {
+  const items = [];
+  for (let i = 0; i < 1000; i++) {
+    items.push(`<li class="rec-item"><a href="//www.aliexpress.com/item/100500${String(2000000000 + i)}.html"><img src="/static/img-${i % 200}.png" width="40" height="40" alt="">` +
+      `<span class="rec-title">Recommended product ${i} ${'lorem ipsum dolor sit amet '.repeat(25)}</span></a></li>`);
+  }
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Big product</title>
+<script type="application/ld+json">{"@type":"Product","productID":"${id}","offers":{"price":"25.00","priceCurrency":"USD"}}</script></head><body>
+<div class="product-price"><span class="price-default--current--F8OlYIo">US $25.00</span></div>
+<button class="comet-v2-btn buy-now--buynow--OH44OI8" type="button">Buy now</button>
+<ul>${items.join('\n')}</ul></body></html>`;
+}
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
+const server = await startServer();
+server.route('*', /^\/item\/1005003000000001\.html$/, () => bigPage('1005003000000001'));
+server.route('*', /^\/static\/img-\d+\.png$/, (req, res) => { res.writeHead(200, { 'Content-Type': 'image/png', 'Cache-Control': 'no-store' }); res.end(PNG); });
+server.route('*', '/hostile.html', () => `<!doctype html><html><body><div id="box"></div><script>
+  const box = document.getElementById('box');
+  for (let i = 0; i < 50000; i++) box.appendChild(document.createElement('span'));
+  let n = 0; const t0 = performance.now();
+  (function tick() {
+    for (let i = 0; i < 50; i++) { const s = box.children[(n++ * 7919) % 50000]; s.textContent = String(n); }
+    if (performance.now() - t0 < 5000) setTimeout(tick, 10); else document.title = 'done';
+  })();
+</script></body></html>`);
+const BIG = 'https://www.aliexpress.com/item/1005003000000001.html';
+
+const withExt = await launchBrowser({ extensions: [EXT_DIR], port: server.port });
+const without = await launchBrowser({ extensions: [], port: server.port });
+const extId = withExt.extensionId(EXT_DIR);
+await withExt.serviceWorker(EXT_DIR, { timeout: 15000 });
+
+async function metrics(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  return {
+    async get() {
+      const { metrics: m } = await cdp.send('Performance.getMetrics');
+      return Object.fromEntries(m.map((x) => [x.name, x.value]));
+    },
+  };
+}
+
+async function loadOnce(browser, url, waitBanner) {
+  const page = await browser.newPage();
+  const m = await metrics(page);
+  const before = await m.get();
+  await page.goto(url, { waitUntil: 'load' });
+  let bannerMs = NaN;
+  if (waitBanner) {
+    bannerMs = await page.evaluate(() => new Promise((resolve) => {
+      const dcl = performance.getEntriesByType('navigation')[0].domContentLoadedEventStart;
+      const check = () => {
+        const host = document.getElementById('cashback-guard-root');
+        if (host && host.shadowRoot && host.shadowRoot.querySelector('[data-testid="cg-expected"]')) resolve(performance.now() - dcl);
+        else requestAnimationFrame(check);
+      };
+      check();
+      setTimeout(() => resolve(NaN), 10000);
+    }));
+  }
+  await page.waitForTimeout(300);
+  const after = await m.get();
+  const nav = await page.evaluate(() => {
+    const n = performance.getEntriesByType('navigation')[0];
+    const fp = performance.getEntriesByName('first-contentful-paint')[0];
+    return { load: n.loadEventEnd - n.startTime, fcp: fp ? fp.startTime : NaN };
+  });
+  await page.close();
+  return { ...nav, script: (after.ScriptDuration - before.ScriptDuration) * 1000, task: (after.TaskDuration - before.TaskDuration) * 1000, bannerMs };
+}
+
+// --- page cost, A/B -------------------------------------------------------------------
+const A = []; const B = [];
+for (let i = 0; i < PAIRS; i++) {
+  // Alternate which goes first, so warm caches and machine noise fall on both sides.
+  if (i % 2) { B.push(await loadOnce(without, BIG, false)); A.push(await loadOnce(withExt, BIG, true)); }
+  else { A.push(await loadOnce(withExt, BIG, true)); B.push(await loadOnce(without, BIG, false)); }
+}
+const loadRatio = median(A.map((x) => x.load)) / median(B.map((x) => x.load));
+row('page load (A/B)', `${fmt(median(A.map((x) => x.load)))} ms vs ${fmt(median(B.map((x) => x.load)))} ms, ratio ${fmt(loadRatio, 3)}`, 'ratio ≤ 1.03', loadRatio <= 1.03, `${PAIRS} pairs, ~1 MB HTML, ${1000 * 3} nodes, 200 images`);
+const fcpRatio = median(A.map((x) => x.fcp)) / median(B.map((x) => x.fcp));
+row('first contentful paint (A/B)', `ratio ${fmt(fcpRatio, 3)}`, '—', true, 'same pairs');
+const ourScript = median(A.map((x) => x.script)) - median(B.map((x) => x.script));
+row('content script main-thread time', `${fmt(ourScript, 2)} ms`, '≤ 5 ms median', ourScript <= 5, 'ScriptDuration with − without (CDP Performance.getMetrics)');
+const banner = median(A.map((x) => x.bannerMs));
+row('banner latency', `${fmt(banner)} ms`, '≤ 50 ms median', banner <= 50, 'DOMContentLoaded → cg-expected in the shadow root');
+
+// --- worker cold start -------------------------------------------------------------
+const cold = [];
+const opts = await withExt.openExtensionPage(extId, 'ui/options.html');
+for (let i = 0; i < PAIRS; i++) {
+  await withExt.stopServiceWorker(extId);
+  cold.push(await opts.evaluate(async () => {
+    const t = performance.now();
+    await chrome.runtime.sendMessage({ type: 'get-settings' });
+    return performance.now() - t;
+  }));
+}
+await opts.close();
+row('worker cold start', `${fmt(median(cold))} ms`, '≤ 40 ms median', median(cold) <= 40, 'worker stopped (CDP) → first message answered, wasm instantiate included');
+
+// --- wake-ups ------------------------------------------------------------------------
+const sw = await withExt.serviceWorker(EXT_DIR);
+await sw.evaluate(() => { self.cgBenchEvents = 0; });
+await loadOnce(withExt, BIG, true);
+const wakeups = await sw.evaluate(() => self.cgBenchEvents || 0);
+row('worker events per product page', String(wakeups), 'goal ≤ 5', wakeups <= 5, 'page with 200 subresources; only watched hosts and our messages reach the worker');
+
+// --- hostile page ---------------------------------------------------------------------
+async function hostile(browser) {
+  const page = await browser.newPage();
+  const m = await metrics(page);
+  const before = await m.get();
+  const t = Date.now();
+  await page.goto('https://www.aliexpress.com/hostile.html');
+  await page.waitForFunction(() => document.title === 'done', null, { timeout: 30000 });
+  const after = await m.get();
+  await page.close();
+  return { script: (after.ScriptDuration - before.ScriptDuration) * 1000, wall: Date.now() - t };
+}
+const hA = []; const hB = [];
+for (let i = 0; i < 3; i++) { hA.push(await hostile(withExt)); hB.push(await hostile(without)); }
+const hostileShare = (median(hA.map((x) => x.script)) - median(hB.map((x) => x.script))) / median(hA.map((x) => x.wall)) * 100;
+row('hostile page: our CPU share', `${fmt(hostileShare, 2)} %`, '≤ 2 % of wall time', hostileShare <= 2, '50 000 nodes, 5 000 mutations/s for 5 s; ScriptDuration with − without');
+
+await withExt.close();
+await without.close();
+await server.close();
+
+// --- core throughput -------------------------------------------------------------------
+const native = JSON.parse(process.argv[2] || '{}');
+const js = JSON.parse(execFileSync(process.execPath, ['-e', `
+  const urls = ${JSON.stringify([
+    'https://www.aliexpress.com/item/1005001234567890.html?spm=a2g0o.home.0.0&aff_fsk=cgDemo0001&sk=cgDemo0001&aff_platform=portals-tool',
+    'https://aliexpress.ru/item/1005001234567890.html?sku_id=12000023456789',
+    'https://s.click.aliexpress.com/deep_link.htm?aff_short_key=rival1&dl_target_url=https%3A%2F%2Fwww.aliexpress.com%2F',
+    'https://m.aliexpress.com/item/1005001234567890.html',
+    'https://alitems.com/g/1e8d114494b7e165239416525dc3e8/?ulp=https%3A%2F%2Faliexpress.ru%2F',
+    'https://example.org/some/other/page?x=1'])};
+  const prices = ['US $12.34', '12,34 €', '1\\u202f234,56\\u00a0₽', '€ 1.234,56', 'US $3.10 - 5.20', 'от 99 ₽', '¥1,500'];
+  const store = /(^|\\.)aliexpress\\.(com|ru|us)$/; let sink = 0;
+  function b(n, f) { const r = []; for (let k = 0; k < 15; k++) { const t = process.hrtime.bigint(); for (let i = 0; i < n; i++) f(i); r.push(Number(process.hrtime.bigint() - t) / n); } r.sort((a, c) => a - c); return r[7]; }
+  const u = b(20000, (i) => { const x = new URL(urls[i % urls.length]); sink += store.test(x.hostname) + (x.searchParams.get('aff_fsk') || x.searchParams.get('aff_short_key') || '').length; });
+  const p = b(20000, (i) => { const m = /([\\d\\s\\u00a0\\u202f.,]+)/.exec(prices[i % prices.length]); sink += m ? parseFloat(m[1].replace(/[\\s\\u00a0\\u202f]/g, '').replace(',', '.')) : 0; });
+  console.log(JSON.stringify({ url: u, price: p, sink }));
+`]).toString());
+row('core: URL + referral classification', `${fmt(native.url_classify_ns)} ns/op (JS URL + regex: ${fmt(js.url)} ns, ratio ${fmt(native.url_classify_ns / js.url, 2)})`, 'report', true, 'native release build vs Node, same run');
+row('core: price parsing', `${fmt(native.price_parse_ns)} ns/op (JS regex + parseFloat: ${fmt(js.price)} ns, ratio ${fmt(native.price_parse_ns / js.price, 2)})`, 'report', true, 'the JS side does much less: no currency, ranges, locales');
+
+// --- output ----------------------------------------------------------------------------
+const cpu = os.cpus()[0]?.model || 'unknown CPU';
+let chromium = 'unknown';
+try { chromium = execFileSync('/usr/bin/chromium', ['--version']).toString().trim(); } catch { /* keep unknown */ }
+console.log(`\nmachine: ${cpu} × ${os.cpus().length}, ${chromium}, node ${process.version}\n`);
+const w = [34, 62, 20];
+const line = (a, b, c, d) => `${a.padEnd(w[0])} ${b.padEnd(w[1])} ${c.padEnd(w[2])} ${d}`;
+console.log(line('figure', 'value (median)', 'budget', 'ok'));
+console.log(line('-'.repeat(w[0]), '-'.repeat(w[1]), '-'.repeat(w[2]), '--'));
+for (const r of rows) console.log(line(r.figure, r.value, r.budget, r.ok ? 'yes' : 'NO'));
+fs.writeFileSync(path.join(ROOT, 'dist', 'bench.json'), JSON.stringify({ machine: { cpu, cores: os.cpus().length, chromium, node: process.version }, pairs: PAIRS, rows }, null, 1));
+console.log(`\n(dist/bench.json; A = with the extension, B = without)`);
