@@ -15,6 +15,10 @@
   let collapsed = false;
   let lastUrl = location.href;
   let factsTimer = 0;
+  // Re-reading the page after mutations backs off while nothing we read changes (busy pages).
+  const QUICK_MS = 100;
+  const SLOW_MS = 2000;
+  let factsDelay = QUICK_MS;
   let lastFacts = '';
   let lastMsg = null;
   let lastAt = 0;
@@ -156,13 +160,23 @@
     if (lastMsg) flagCart(lastMsg.flags || [], lastMsg.flagLabel || ''); // the page re-rendered its cart
     const facts = collect();
     const key = JSON.stringify(facts);
-    if (key === lastFacts) return;
+    if (key === lastFacts) {
+      factsDelay = Math.min(factsDelay * 2, SLOW_MS);
+      return;
+    }
+    factsDelay = QUICK_MS;
     lastFacts = key;
     send({ type: 'facts', url: location.href, facts }).then(render);
   }
 
-  function scheduleFacts() {
-    if (!factsTimer) factsTimer = setTimeout(sendFacts, 300);
+  function scheduleFacts(now) {
+    if (now) {
+      clearTimeout(factsTimer);
+      factsTimer = 0;
+      sendFacts();
+    } else if (!factsTimer) {
+      factsTimer = setTimeout(sendFacts, factsDelay);
+    }
   }
 
   function hello() {
@@ -172,7 +186,8 @@
       profile = msg.profile;
       css = msg.css || '';
       render(msg);
-      scheduleFacts();
+      factsDelay = QUICK_MS;
+      scheduleFacts(true);
     });
   }
 
