@@ -12,6 +12,7 @@ DIST=$ROOT/dist
 EXT_OUT=$DIST/extension
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
+export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-60}
 export PATH="$HOME/.cargo/bin:$PATH"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -116,46 +117,28 @@ FAILED=0
 SKIPPED=0
 count() { PASSED=$((PASSED + $1)); FAILED=$((FAILED + $2)); SKIPPED=$((SKIPPED + ${3:-0})); }
 
-run_native() {
-  say "layer 1: native cargo test"
-  local log rc=0
+# run_layer NAME FORMAT CMD...: runs one test layer, tees its output, adds its counts.
+# FORMAT is `cargo` ("N passed; N failed" lines) or `tap` ("# pass N" / "# fail N").
+run_layer() {
+  local name=$1 format=$2 log rc=0 p f s=0
+  shift 2
+  say "$name"
   log=$(mktemp)
-  cargo test --lib --bins 2>&1 | tee "$log" || rc=$?
-  local p f
-  p=$(grep -Eo '[0-9]+ passed' "$log" | awk '{s+=$1} END {print s+0}')
-  f=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
-  if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; echo "native tests did not run (exit $rc)" >&2; fi
-  count "$p" "$f"
-  rm -f "$log"
-}
-
-run_wasm() {
-  say "layer 2: wasm-pack test --headless --chrome"
-  local log rc=0
-  log=$(mktemp)
-  WASM_BINDGEN_TEST_TIMEOUT=60 wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" --mode no-install \
-    -- --test browser 2>&1 | tee "$log" || rc=$?
-  local p f
-  p=$(grep -Eo '[0-9]+ passed' "$log" | awk '{s+=$1} END {print s+0}')
-  f=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
-  if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; echo "wasm tests did not run (exit $rc)" >&2; fi
-  count "$p" "$f"
-  rm -f "$log"
-}
-
-run_e2e() {
-  say "layer 3: end-to-end (tests/e2e, real Chromium)"
-  local log rc=0
-  log=$(mktemp)
-  (cd tests/e2e && node --test --test-concurrency=1 --test-reporter=tap ./*.test.js) 2>&1 | tee "$log" || rc=$?
-  local p f s
-  p=$(grep -E '^# pass ' "$log" | awk '{s+=$3} END {print s+0}')
-  f=$(grep -E '^# fail ' "$log" | awk '{s+=$3} END {print s+0}')
-  s=$(grep -E '^# skipped ' "$log" | awk '{s+=$3} END {print s+0}')
-  if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; echo "end-to-end suite did not run (exit $rc)" >&2; fi
+  "$@" 2>&1 | tee "$log" || rc=$?
+  if [ "$format" = tap ]; then
+    p=$(grep -E '^# pass ' "$log" | awk '{s+=$3} END {print s+0}')
+    f=$(grep -E '^# fail ' "$log" | awk '{s+=$3} END {print s+0}')
+    s=$(grep -E '^# skipped ' "$log" | awk '{s+=$3} END {print s+0}')
+  else
+    p=$(grep -Eo '[0-9]+ passed' "$log" | awk '{s+=$1} END {print s+0}')
+    f=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
+  fi
+  if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; echo "$name: did not run (exit $rc)" >&2; fi
   count "$p" "$f" "$s"
   rm -f "$log"
 }
+
+e2e_suite() { (cd tests/e2e && node --test --test-concurrency=1 --test-reporter=tap ./*.test.js); }
 
 cmd=${1:-build}
 case "$cmd" in
@@ -166,9 +149,10 @@ case "$cmd" in
     build
     ensure_browser
     ensure_e2e_deps
-    run_native
-    run_wasm
-    run_e2e
+    run_layer "layer 1: native cargo test" cargo cargo test --lib --bins
+    run_layer "layer 2: wasm-pack test --headless --chrome" cargo \
+      wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" --mode no-install -- --test browser
+    run_layer "layer 3: end-to-end (tests/e2e, real Chromium)" tap e2e_suite
     if [ "$SKIPPED" -gt 0 ]; then echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"; else echo "$PASSED passed, $FAILED failed"; fi
     [ "$FAILED" = 0 ]
     ;;

@@ -429,6 +429,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         if kind == PageKind::Cart {
             match (facts.cart_layout_recognised, extract::cart_ids(u, facts)) {
                 (Some(true), Some(ids)) => rec.cart.observe_items(&ids),
+                (Some(true), None) => {} // the page is still rendering its cart
                 _ => note_lines.push(format!(
                     "cart page layout not recognised by profile {}: cart items unknown, no flags",
                     facts.layout.as_deref().unwrap_or("?")

@@ -145,11 +145,13 @@
     const container = one(s.cart_container);
     facts.cartLayoutRecognised = !!container;
     if (container) {
-      facts.cartItems = all(s.cart_item).slice(0, 500).map((item) => {
+      const items = all(s.cart_item).slice(0, 500).map((item) => {
         const link = item.querySelector(s.cart_item_link);
         const qty = item.querySelector(s.cart_item_quantity);
         return { href: link ? link.getAttribute('href') || '' : '', quantity: qty ? qty.value : null };
       }).filter((l) => l.href);
+      // No lines and no "cart is empty" message: still loading, the cart is unknown.
+      if (items.length || one(s.cart_empty)) facts.cartItems = items;
     }
     return facts;
   }

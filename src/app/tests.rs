@@ -411,3 +411,21 @@ fn without_the_management_permission_nothing_is_claimed_about_extensions() {
     assert_eq!(r["granted"], true);
     assert_eq!(r["found"], 0);
 }
+
+#[test]
+fn a_cart_page_still_loading_does_not_clear_the_flags() {
+    let w = World::new();
+    let cart = "https://www.aliexpress.com/p/shoppingcart/index.html";
+    let lines = json!([{"href": "//www.aliexpress.com/item/1005001000000001.html"}]);
+    w.from_tab(3, json!({"type": "hello", "url": cart}));
+    w.from_tab(3, json!({"type": "facts", "url": cart, "facts": {"cartItems": lines, "cartLayoutRecognised": true}}));
+    w.from_tab(3, json!({"type": "activate"}));
+    w.land_ours(3);
+    // Reload: the container is there, its lines are not yet (no cartItems).
+    let r = w.from_tab(3, json!({"type": "facts", "url": cart, "facts": {"cartLayoutRecognised": true}}));
+    assert_eq!(r["flags"], json!(["1005001000000001"]));
+    let r = w.from_tab(3, json!({"type": "facts", "url": cart, "facts": {"cartItems": lines, "cartLayoutRecognised": true}}));
+    assert_eq!(r["flags"], json!(["1005001000000001"]));
+    let p = w.from_popup(json!({"type": "popup", "tabId": 3}));
+    assert!(!serde_json::to_string(&p["view"]).unwrap().contains("not recognised"));
+}

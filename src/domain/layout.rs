@@ -19,6 +19,7 @@ pub const SINGLE_SELECTORS: &[&str] = &[
     "cart_item",
     "cart_item_link",
     "cart_item_quantity",
+    "cart_empty",
     "affiliate_links",
     "affiliate_frames",
 ];
