@@ -196,7 +196,9 @@ export async function startServer(opts = {}) {
     return fs.existsSync(f) ? f : null;
   }
   function servePage(res, sf, file, extra = {}, status = 200) {
-    sendHtml(res, status, template(file, { CART_COUNT: cartCount(sf), STOREFRONT: sf, ...extra }));
+    // NONCE: a fresh value per page (e.g. tracking pixels that must not come from a cache).
+    const NONCE = `${Date.now()}${crypto.randomInt(1e6)}`;
+    sendHtml(res, status, template(file, { CART_COUNT: cartCount(sf), STOREFRONT: sf, NONCE, ...extra }));
   }
   function notFound(res, sf, url) {
     const f = sf && fixture(sf, '404.html');
