@@ -426,6 +426,9 @@ impl<'a, P: Platform> Ctx<'a, P> {
         }
         let kind = product::page_kind(u);
         let mut note_lines = Vec::new();
+        if let Some(layout) = facts.layout.as_deref() {
+            note_lines.push(format!("layout profile {}", layout.chars().take(40).collect::<String>()));
+        }
         if kind == PageKind::Cart {
             match (facts.cart_layout_recognised, extract::cart_ids(u, facts)) {
                 (Some(true), Some(ids)) => rec.cart.observe_items(&ids),

@@ -16,7 +16,7 @@
   let lastUrl = location.href;
   let factsTimer = 0;
   // Re-reading the page after mutations backs off while nothing we read changes (busy pages).
-  const QUICK_MS = 100;
+  const QUICK_MS = 32; // two frames
   const SLOW_MS = 2000;
   let factsDelay = QUICK_MS;
   let lastFacts = '';

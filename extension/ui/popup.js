@@ -6,6 +6,6 @@ init({ module_or_path: new URL('../pkg/cashback_guard_bg.wasm', import.meta.url)
   .catch((e) => {
     const p = document.createElement('p');
     p.setAttribute('role', 'alert');
-    p.textContent = 'Cashback Guard could not start: ' + (e && e.message ? e.message : e);
+    p.textContent = chrome.i18n.getMessage('error_generic', [String(e && e.message ? e.message : e)]);
     document.getElementById('app').replaceChildren(p);
   });

@@ -9,6 +9,13 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 
 /// The tab the popup is about: `?tabId=N`, else the active tab of the current window.
+#[wasm_bindgen]
+extern "C" {
+    /// `chrome.i18n.getMessage` (the popup's own few strings; views come localised).
+    #[wasm_bindgen(js_namespace = ["chrome", "i18n"], js_name = getMessage)]
+    fn get_message(key: &str) -> String;
+}
+
 async fn target_tab() -> Option<i32> {
     let search = web_sys::window()?.location().search().ok()?;
     if let Some(n) = web_sys::UrlSearchParams::new_with_str(&search).ok().and_then(|p| p.get("tabId")) {
@@ -49,7 +56,7 @@ async fn refresh(tab: Option<i32>) {
             }
             let _ = render_into(&app, view);
         }
-        None => show_error(r.get("error").and_then(Value::as_str).unwrap_or("The extension did not answer.")),
+        None => show_error(&r.get("error").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| get_message("error_no_answer"))),
     }
 }
 
@@ -58,7 +65,7 @@ async fn on_action(action: String, tab: Option<i32>) {
         "activate" => {
             let r = ask(json!({"type": "activate", "tabId": tab})).await;
             if r.get("type").and_then(Value::as_str) == Some("error") {
-                show_error(r.get("error").and_then(Value::as_str).unwrap_or("error"));
+                show_error(&r.get("error").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| get_message("error_no_answer")));
                 return;
             }
             refresh(tab).await;

@@ -45,7 +45,7 @@ export function install_fake_chrome() {
       setTitle: async () => {},
     },
     alarms: { create: async (n, i) => { fake.calls.push(['alarm', n]); } },
-    i18n: { getUILanguage: () => 'en-US' },
+    i18n: { getUILanguage: () => 'en-US', getMessage: (k) => k },
   };
   globalThis.__fake = fake;
 }

@@ -74,7 +74,8 @@ test('worker stopped while activating: ends active with exactly one hit', async 
     await waitForState(page, 'inactive');
     await inBanner(page, 'cg-activate').click({ noWaitAfter: true });
     const stored = () => h.sw.evaluate(async () => (await chrome.storage.session.get('session')).session?.referral?.state);
-    for (let i = 0; i < 50 && (await stored()) !== 'activating'; i++) await new Promise((r) => setTimeout(r, 50));
+    // Stop it once the deep link request reached the server (whose answer is delayed 2 s).
+    for (let i = 0; i < 100 && h.server.hits('deep_link') === 0; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(await stored(), 'activating');
     assert.equal(await h.browser.stopServiceWorker(h.id), true);
     assert.equal(h.server.hits('deep_link'), 1, 'the redirect is in flight while the worker is down');
