@@ -439,9 +439,23 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 )),
             }
         }
+        let dom_now = facts.price.first().cloned();
+        let dom_first = rec.tab(tab).and_then(|t| t.dom_price_first.clone()).or_else(|| dom_now.clone());
         let product_info = if kind == PageKind::Product {
-            let x = extract::product(u, facts, &self.layouts.embedded_paths);
+            let mut x = extract::product(u, facts, &self.layouts.embedded_paths);
             note_lines.extend(x.notes.iter().take(10).cloned());
+            // The shopper changed SKU or quantity: the visible price moved away from the one
+            // the structured data describes.
+            if let (Some(now_text), Some(first), Some(structured)) = (&dom_now, &dom_first, &x.price) {
+                if x.source != "dom" && now_text != first {
+                    if let Ok(p) = price::parse_price(now_text, Some(structured.currency)) {
+                        if p.currency == structured.currency {
+                            x.price = Some(p);
+                            x.source = "dom (changed on the page)".into();
+                        }
+                    }
+                }
+            }
             let rate = self.rate_for(&x.categories);
             x.price.as_ref().map(|p| ProductInfo {
                 id: x.id.clone(),
@@ -456,6 +470,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         };
         self.rival_links(rec, tab, u, facts);
         let info = rec.tab_mut(tab, now);
+        info.dom_price_first = dom_first;
         info.kind = Some(kind);
         info.price_unrecognised = kind == PageKind::Product && product_info.is_none();
         if info.price_unrecognised {
@@ -506,6 +521,10 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 let now = self.p.now_ms();
                 let info = rec.tab_mut(tab, now);
                 if info.url != page {
+                    let same_product = url::parse(&info.url).ok().and_then(|o| product::product_id(&o)) == product::product_id(&u);
+                    if !same_product {
+                        info.dom_price_first = None;
+                    }
                     info.url = page.clone();
                     info.product = None;
                     info.price_unrecognised = false;

@@ -429,3 +429,20 @@ fn a_cart_page_still_loading_does_not_clear_the_flags() {
     let p = w.from_popup(json!({"type": "popup", "tabId": 3}));
     assert!(!serde_json::to_string(&p["view"]).unwrap().contains("not recognised"));
 }
+
+#[test]
+fn a_sku_picked_on_a_json_ld_page_moves_the_amount() {
+    let w = World::new();
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    let ld = r#"{"@type":"Product","offers":{"price":"25.00","priceCurrency":"USD"}}"#;
+    let r = w.from_tab(3, json!({"type": "facts", "url": ITEM, "facts": {"jsonLd": [ld], "price": ["US $25.00"]}}));
+    assert_eq!(testids(&r["view"], "cg-expected")[0]["a"]["data-amount-minor"], "175");
+    // The SKU click changes the URL (same product) and the visible price only.
+    let sku = format!("{ITEM}?sku_id=12000");
+    w.from_tab(3, json!({"type": "hello", "url": sku}));
+    let r = w.from_tab(3, json!({"type": "facts", "url": sku, "facts": {"jsonLd": [ld], "price": ["US $30.00"]}}));
+    assert_eq!(testids(&r["view"], "cg-expected")[0]["a"]["data-amount-minor"], "210");
+    // A text in another currency (a mis-read element) does not override the structured price.
+    let r = w.from_tab(3, json!({"type": "facts", "url": sku, "facts": {"jsonLd": [ld], "price": ["1 000 ₽"]}}));
+    assert_eq!(testids(&r["view"], "cg-expected")[0]["a"]["data-amount-minor"], "175");
+}

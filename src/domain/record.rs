@@ -30,6 +30,9 @@ pub struct TabInfo {
     pub product: Option<ProductInfo>,
     /// A product page whose price could not be read.
     pub price_unrecognised: bool,
+    /// The visible price text first seen for this product in this tab: when it changes
+    /// (a SKU or quantity picked), the page's text beats the structured data of the load.
+    pub dom_price_first: Option<String>,
     /// Diagnostics for this tab (layout recognised, raw strings that failed to parse).
     pub notes: Vec<String>,
     pub seen_ms: f64,

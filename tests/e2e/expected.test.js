@@ -53,6 +53,23 @@ test('a SKU click changes the price without a reload: the amount follows', async
   await page.close();
 });
 
+test('on a JSON-LD page a SKU click that changes only the visible price moves the amount too', async () => {
+  h.server.route('www.aliexpress.com', '/item/1005005555555555.html', () => `<!doctype html><html><head>
+    <script type="application/ld+json">{"@type":"Product","offers":{"price":"25.00","priceCurrency":"USD"}}</script></head><body>
+    <div class="product-price"><span class="price-default--current--F8OlYIo">US $25.00</span></div>
+    <button id="sku" type="button" onclick="document.querySelector('.price-default--current--F8OlYIo').textContent='US $30.00';
+      history.replaceState(null, '', location.pathname + '?sku_id=12000')">Blue</button></body></html>`);
+  const page = await h.browser.newPage();
+  await page.goto('https://www.aliexpress.com/item/1005005555555555.html');
+  const e = inBanner(page, 'cg-expected');
+  await e.waitFor();
+  assert.equal(await e.getAttribute('data-amount-minor'), floorBp(2500, 700));
+  await page.click('#sku');
+  await page.waitForFunction((want) => document.getElementById('cashback-guard-root').shadowRoot
+    .querySelector('[data-testid="cg-expected"]')?.getAttribute('data-amount-minor') === want, floorBp(3000, 700), { timeout: 5000 });
+  await page.close();
+});
+
 test('Russian UI formats money with Intl: "≈ 86,41 ₽ (7%)"', async () => {
   const opts = await h.browser.openExtensionPage(h.id, 'ui/options.html');
   await opts.check('input[name="lang"][value="ru"]');
