@@ -24,6 +24,12 @@ export async function setUp(opts = {}) {
   });
   const id = browser.extensionId(EXT_DIR);
   const sw = await browser.serviceWorker(EXT_DIR, { timeout: 15000 });
+  // A freshly installed worker's webRequest listeners reach the browser a moment after it
+  // starts: the first navigation can go unseen. Warm up with one page load (not counted).
+  const warm = await browser.newPage();
+  await warm.goto(`https://www.aliexpress.com/?warmup`).catch(() => {});
+  await warm.close();
+  server.reset();
   return {
     server, browser, id, sw,
     async tabIdOf(page) {
