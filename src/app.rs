@@ -256,7 +256,12 @@ impl<'a, P: Platform> Ctx<'a, P> {
             price_unrecognised: product_page && expected.is_none() && info.is_some_and(|i| i.price_unrecognised),
             expected,
             warnings: self.warnings(rec, lang),
-            cart_before: None,
+            // Said next to Activate too (the click that would make them stale).
+            cart_before: if rec.referral.state.can_activate() && rec.referral.state != State::Hijacked {
+                rec.cart.before_activation().map(u64::from)
+            } else {
+                None
+            },
             program: self.cfg.program_name.clone(),
         }
     }

@@ -228,6 +228,7 @@ fn cart_warning_before_and_flags_after_activation() {
     let warn = testids(&r["view"], "cg-warning");
     assert_eq!(warn[0]["a"]["data-kind"], "cart");
     assert_eq!(warn[0]["a"]["data-subject"], "1005001000000001,1005001000000002");
+    assert!(r["view"].to_string().contains("2 items are already in your cart"), "said next to Activate");
     w.from_tab(3, json!({"type": "activate"}));
     w.land_ours(3);
     let r = w.from_tab(3, json!({"type": "facts", "url": cart, "facts": {"cartItems": lines, "cartLayoutRecognised": true}}));
