@@ -22,8 +22,11 @@
   let lastFacts = '';
   let lastMsg = null;
   let lastAt = 0;
+  let restoredFor = null;
 
-  const send = (msg) => chrome.runtime.sendMessage(msg).catch(() => null);
+  // `cgRuntime` was kept by inject/api.js at document_start: a page can clobber `chrome`.
+  const runtime = typeof cgRuntime !== 'undefined' ? cgRuntime : chrome.runtime; // eslint-disable-line no-undef
+  const send = (msg) => runtime.sendMessage(msg).catch(() => null);
 
   function attrAllowed(name, value) {
     if (name === 'href') return /^https:\/\//.test(value);
@@ -193,7 +196,7 @@
     });
   }
 
-  chrome.runtime.onMessage.addListener((msg) => {
+  runtime.onMessage.addListener((msg) => {
     if (msg && msg.type === 'view') render(msg);
   });
 
@@ -212,7 +215,14 @@
     } else if (profile) {
       scheduleFacts();
     }
-    if (shadow && !document.getElementById(HOST_ID)) render(lastMsg); // a page removed us
+    if (shadow && !document.getElementById(HOST_ID)) {
+      // A page removed us: come back once per navigation, never fight it in a loop.
+      shadow = null;
+      if (restoredFor !== location.href) {
+        restoredFor = location.href;
+        render(lastMsg);
+      }
+    }
   }).observe(document.documentElement, { childList: true, subtree: true, characterData: true });
 
   hello();
