@@ -119,14 +119,6 @@ impl<'a, P: Platform> Ctx<'a, P> {
         self.p.money(minor, currency, exp, lang)
     }
 
-    /// The rate for a product: the first of its categories the config names.
-    pub fn rate_for(&self, categories: &[String]) -> u32 {
-        categories
-            .iter()
-            .find_map(|c| self.cfg.rates.category_rate(c))
-            .unwrap_or(self.cfg.rates.default_bp)
-    }
-
     fn expected(&self, info: &ProductInfo, lang: Lang) -> Option<ExpectedView> {
         let range = info.price.to_range()?;
         let rate = info.rate_bp;
@@ -266,9 +258,8 @@ impl<'a, P: Platform> Ctx<'a, P> {
         }
     }
 
-    fn tab_message(&self, rec: &SessionRecord, settings: &Settings, tab: i32, kind: &str) -> Value {
-        let lang = self.lang(settings);
-        let vi = self.view_input(rec, Some(tab), lang);
+    fn tab_message(&self, rec: &SessionRecord, settings: &Settings, tab: i32, kind: &str, vi: &ViewInput) -> Value {
+        let lang = vi.lang;
         let on_cart = rec.tab(tab).is_some_and(|t| t.kind == Some(PageKind::Cart));
         let flags: Vec<String> = if on_cart { rec.cart.flags() } else { Vec::new() };
         json!({
@@ -284,9 +275,12 @@ impl<'a, P: Platform> Ctx<'a, P> {
         })
     }
 
-    async fn badge(&self, rec: &SessionRecord, settings: &Settings, tab: i32) {
-        let lang = self.lang(settings);
-        let vi = self.view_input(rec, Some(tab), lang);
+    /// What a tab shows (computed once for its message and its badge).
+    fn tab_view(&self, rec: &SessionRecord, settings: &Settings, tab: i32) -> ViewInput {
+        self.view_input(rec, Some(tab), self.lang(settings))
+    }
+
+    async fn badge(&self, rec: &SessionRecord, settings: &Settings, tab: i32, vi: &ViewInput) {
         let (text, color) = match rec.referral.state {
             State::Active => ("✓".to_string(), "#1a7f37"),
             State::Blocked | State::Hijacked => ("!".to_string(), "#cf222e"),
@@ -295,14 +289,15 @@ impl<'a, P: Platform> Ctx<'a, P> {
             State::Inactive => (vi.expected.as_ref().map(|e| e.rate_text.clone()).unwrap_or_default(), "#0969da"),
         };
         let text = if settings.badge || rec.referral.state != State::Inactive { text } else { String::new() };
-        self.p.badge(tab, &text, color, &view::status_text(&vi)).await;
+        self.p.badge(tab, &text, color, &view::status_text(vi)).await;
     }
 
     /// Tells every known tab and the extension pages about a change.
     async fn broadcast(&self, rec: &SessionRecord, settings: &Settings) {
         for tab in rec.tabs.iter().map(|t| t.tab_id).collect::<Vec<_>>() {
-            self.p.send_to_tab(tab, self.tab_message(rec, settings, tab, "view")).await;
-            self.badge(rec, settings, tab).await;
+            let vi = self.tab_view(rec, settings, tab);
+            self.p.send_to_tab(tab, self.tab_message(rec, settings, tab, "view", &vi)).await;
+            self.badge(rec, settings, tab, &vi).await;
         }
         self.p.notify_pages(json!({ "type": "changed", "state": rec.referral.state.as_str() })).await;
     }
@@ -461,7 +456,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
                     }
                 }
             }
-            let rate = self.rate_for(&x.categories);
+            let rate = self.cfg.rate_for(&x.categories);
             x.price.as_ref().map(|p| ProductInfo {
                 id: x.id.clone(),
                 price: StoredPrice::from_range(p),
@@ -504,11 +499,11 @@ impl<'a, P: Platform> Ctx<'a, P> {
         let frames = facts.affiliate_frames.iter().take(20).map(|h| (h, "hidden iframe"));
         for (href, what) in links.chain(frames) {
             let Ok(target) = url::parse_with_base(href, base) else { continue };
-            if referral::classify_host(&target.host) == referral::HostKind::Storefront {
+            if matches!(referral::classify_host(&target.host), referral::HostKind::Storefront | referral::HostKind::Other) {
                 continue;
             }
             let key = referral::redirect_key(&target);
-            if key.as_deref() == Some(self.cfg.affiliate_key.as_str()) || referral::classify_host(&target.host) == referral::HostKind::Other {
+            if key.as_deref() == Some(self.cfg.affiliate_key.as_str()) {
                 continue;
             }
             let subject = key.unwrap_or_else(|| target.host.clone());
@@ -537,7 +532,8 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 }
                 info.kind = Some(product::page_kind(&u));
                 let changed = self.landed(rec, tab, &u).await;
-                let mut msg = self.tab_message(rec, settings, tab, "page");
+                let vi = self.tab_view(rec, settings, tab);
+                let mut msg = self.tab_message(rec, settings, tab, "page", &vi);
                 msg["profile"] = self.layouts.for_storefront(front).map(|p| p.raw.clone()).unwrap_or(Value::Null);
                 msg["css"] = Value::String(banner_css().to_string());
                 (msg, changed)
@@ -553,8 +549,9 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 let before = snapshot(rec);
                 self.facts(rec, tab, &u, &facts);
                 let changed = before != snapshot(rec);
-                self.badge(rec, settings, tab).await;
-                (self.tab_message(rec, settings, tab, "view"), changed)
+                let vi = self.tab_view(rec, settings, tab);
+                self.badge(rec, settings, tab, &vi).await;
+                (self.tab_message(rec, settings, tab, "view", &vi), changed)
             }
             (Request::CartIntent { url: page }, Origin::Content(tab)) => {
                 let id = url::parse(&page).ok().and_then(|u| product::product_id(&u));

@@ -163,11 +163,10 @@ impl Rates {
 }
 
 impl Config {
-    /// Rate for a category, falling back to the default rate.
-    pub fn rate_for(&self, category: Option<&str>) -> u32 {
-        category
-            .and_then(|c| self.rates.category_rate(c))
-            .unwrap_or(self.rates.default_bp)
+    /// Rate for a product: the first of its categories (most specific first) the config
+    /// names, else the default rate.
+    pub fn rate_for(&self, categories: &[String]) -> u32 {
+        categories.iter().find_map(|c| self.rates.category_rate(c)).unwrap_or(self.rates.default_bp)
     }
 
     pub fn session_ms(&self) -> f64 {
@@ -186,9 +185,9 @@ mod tests {
         let c = parse_config(DEFAULT).expect("default config must validate");
         assert_eq!(c.affiliate_key, "cgDemo0001");
         assert_eq!(c.rates.default_bp, 700);
-        assert_eq!(c.rate_for(Some("201768104")), 300, "gift certificates earn 3 %");
-        assert_eq!(c.rate_for(Some("999")), 700);
-        assert_eq!(c.rate_for(None), 700);
+        assert_eq!(c.rate_for(&["201768104".to_string()]), 300, "gift certificates earn 3 %");
+        assert_eq!(c.rate_for(&["999".to_string()]), 700);
+        assert_eq!(c.rate_for(&[]), 700);
         assert_eq!(c.session_ms(), 24.0 * 3_600_000.0);
     }
 

@@ -64,15 +64,24 @@ test('AdGuard Base + Tracking Protection rules block the affiliate pixel → adb
   }
 });
 
-test('a rival that tabs.updates through its own deep link after our activation → hijacked, named, one click re-activates', async () => {
-  const h = await setUp({ extraExtensions: [FIXTURE_EXT('rival-tabs-ext')] });
+/** Our activation with a rival extension loaded beside us: ends hijacked, warned by key. */
+async function hijackedBy(ext, key, more) {
+  const h = await setUp({ extraExtensions: [FIXTURE_EXT(ext)] });
   try {
     const page = await h.browser.newPage();
     await page.goto(ITEM);
     await waitForState(page, 'inactive');
     await inBanner(page, 'cg-activate').click();
     await waitForState(page, 'hijacked', 20000);
-    await waitWarning(page, 'rival:rivalTabs1');
+    await waitWarning(page, `rival:${key}`);
+    await more(h, page);
+  } finally {
+    await h.close();
+  }
+}
+
+test('a rival that tabs.updates through its own deep link after our activation → hijacked, named, one click re-activates', () =>
+  hijackedBy('rival-tabs-ext', 'rivalTabs1', async (h, page) => {
     assert.match(await inBanner(page, 'cg-banner').textContent(), /rivalTabs1 \(navigation in tab \d+\)/);
     assert.equal(await inBanner(page, 'cg-activate').isEnabled(), true);
     const ours = () => h.server.log.filter((l) => l.name === 'deep_link' && l.key === 'cgDemo0001').length;
@@ -80,25 +89,12 @@ test('a rival that tabs.updates through its own deep link after our activation �
     await inBanner(page, 'cg-activate').click();
     await waitForState(page, 'active');
     assert.equal(ours(), 2, 'one click, one redirect');
-  } finally {
-    await h.close();
-  }
-});
+  }));
 
-test('a rival that stuffs a hidden iframe with its deep link → hijacked', async () => {
-  const h = await setUp({ extraExtensions: [FIXTURE_EXT('rival-iframe-ext')] });
-  try {
-    const page = await h.browser.newPage();
-    await page.goto(ITEM);
-    await waitForState(page, 'inactive');
-    await inBanner(page, 'cg-activate').click();
-    await waitForState(page, 'hijacked', 20000);
-    await waitWarning(page, 'rival:rivalFrame1');
+test('a rival that stuffs a hidden iframe with its deep link → hijacked', () =>
+  hijackedBy('rival-iframe-ext', 'rivalFrame1', async (h, page) => {
     assert.match(await inBanner(page, 'cg-banner').textContent(), /hidden iframe in tab/);
-  } finally {
-    await h.close();
-  }
-});
+  }));
 
 test('a rival that rewrites product links → rival warning with its key', async () => {
   const h = await setUp({ extraExtensions: [FIXTURE_EXT('rival-links-ext')] });
