@@ -91,7 +91,7 @@ build() {
   cargo build -q --lib --release --target wasm32-unknown-unknown
   rm -rf "$EXT_OUT"
   mkdir -p "$EXT_OUT/pkg" "$EXT_OUT/config"
-  wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
+  wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --experimental-reset-state-function \
     --out-dir "$EXT_OUT/pkg" --out-name cashback_guard \
     target/wasm32-unknown-unknown/release/cashback_guard.wasm
   cp manifest.json "$EXT_OUT/"

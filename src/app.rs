@@ -11,13 +11,14 @@ use crate::domain::i18n::{t, tn, Lang};
 use crate::domain::layout::Layouts;
 use crate::domain::messages::{BrowserEvent, Request, Sender};
 use crate::domain::money;
+use crate::domain::orders::{self, LoadedLog, Order, OrderLog, Snapshot};
 use crate::domain::price;
 use crate::domain::product::{self, PageKind};
-use crate::domain::record::{self, Loaded, ProductInfo, SessionRecord, Settings, Standdown, StoredPrice};
+use crate::domain::record::{self, CheckoutInfo, Loaded, ProductInfo, SessionRecord, Settings, Standdown, StoredPrice};
 use crate::domain::referral::{self, Attribution};
 use crate::domain::session::{Landing, Outcome, Refusal, State};
 use crate::domain::url::{self, Url};
-use crate::domain::view::{self, ExpectedView, PopupExtra, ViewInput, Warning, WarningKind};
+use crate::domain::view::{self, ExpectedView, OrderRow, PopupExtra, ViewInput, Warning, WarningKind};
 use crate::ports::{Area, Platform};
 use serde_json::{json, Value};
 
@@ -38,6 +39,14 @@ fn banner_css() -> &'static str {
 }
 pub const TIMEOUT_ALARM: &str = "activation-timeout";
 pub const SESSION_ALARM: &str = "session-end";
+/// `order-check:<order id>`: the reminder after an order (seed 003).
+pub const ORDER_ALARM_PREFIX: &str = "order-check:";
+/// Orders listed in the popup (the export has all).
+const POPUP_ORDERS: usize = 20;
+
+/// A future compiled once and called through a pointer: awaiting it from several places
+/// does not copy its state machine into each caller (wasm size).
+type Boxed<'b, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'b>>;
 
 pub struct Ctx<'a, P: Platform> {
     pub p: &'a P,
@@ -137,8 +146,27 @@ impl<'a, P: Platform> Ctx<'a, P> {
         })
     }
 
-    fn warnings(&self, rec: &SessionRecord, lang: Lang) -> Vec<Warning> {
+    fn warnings(&self, rec: &SessionRecord, tab: Option<i32>, lang: Lang) -> Vec<Warning> {
         let mut out = Vec::new();
+        // Checkout pitfalls (seed 001), on the checkout page they concern.
+        if let Some(c) = tab.and_then(|id| rec.tab(id)).filter(|t| t.kind == Some(PageKind::Checkout)).and_then(|t| t.checkout.as_ref()) {
+            if let Some(code) = &c.promo_code {
+                out.push(Warning {
+                    kind: WarningKind::Coupon,
+                    subject: code.clone(),
+                    title: t(lang, "warn_coupon", &[code]),
+                    remedy: t(lang, "remedy_coupon", &[]),
+                });
+            }
+            if c.app_payment {
+                out.push(Warning {
+                    kind: WarningKind::AppPayment,
+                    subject: "app".into(),
+                    title: t(lang, "warn_app_payment", &[]),
+                    remedy: t(lang, "remedy_app_payment", &[]),
+                });
+            }
+        }
         let r = &rec.referral;
         let recent = evidence::current(&rec.evidence);
         let found = rec.extensions.as_deref().unwrap_or(&[]);
@@ -247,7 +275,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             active_since: rec.referral.activated_ms.map(|ms| self.p.time(ms, lang)),
             price_unrecognised: product_page && expected.is_none() && info.is_some_and(|i| i.price_unrecognised),
             expected,
-            warnings: self.warnings(rec, lang),
+            warnings: self.warnings(rec, tab, lang),
             // Said next to Activate too (the click that would make them stale).
             cart_before: if rec.referral.state.can_activate() && rec.referral.state != State::Hijacked {
                 rec.cart.before_activation().map(u64::from)
@@ -255,7 +283,22 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 None
             },
             program: self.cfg.program_name.clone(),
+            checkout_unprotected: info.is_some_and(|i| i.kind == Some(PageKind::Checkout)) && rec.referral.state != State::Active,
+            order_notice: info.and_then(|i| i.order.as_ref()).map(|o| self.order_notice(o, lang)),
         }
+    }
+
+    /// The banner line on the payment result page: what was logged, and the check to come.
+    fn order_notice(&self, o: &Order, lang: Lang) -> String {
+        let cur = o.currency.as_deref().unwrap_or("USD");
+        let expected = o.expected_minor.map(|m| self.money(m, cur, lang)).unwrap_or_else(|| "?".into());
+        let mins = self.cfg.order_check_s.div_ceil(60).to_string();
+        let key = if o.snapshot.attributed() { "order_logged" } else { "order_logged_at_risk" };
+        let mut s = t(lang, key, &[&expected]);
+        if o.reminder == "pending" {
+            s = format!("{s} {}", t(lang, "order_check_soon", &[&mins, &self.cfg.program_name]));
+        }
+        s
     }
 
     fn tab_message(&self, rec: &SessionRecord, settings: &Settings, tab: i32, kind: &str, vi: &ViewInput) -> Value {
@@ -362,9 +405,9 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 }
             }
             State::Active => {
-                let other = from_url.filter(|a| a.key != key).or_else(|| {
-                    cookies.iter().find(|a| a.source == referral::Source::AeuCidCookie && a.key != key).cloned()
-                });
+                let other = from_url
+                    .filter(|a| a.key != key)
+                    .or_else(|| cookies.iter().find(|a| a.source == referral::Source::AeuCidCookie && a.key != key).cloned());
                 if let Some(a) = other {
                     if rec.referral.on_attribution(now, &a, key, None) {
                         self.ev_outcome(rec, Some(tab));
@@ -468,8 +511,35 @@ impl<'a, P: Platform> Ctx<'a, P> {
         } else {
             None
         };
+        if let Some(p) = &product_info {
+            if let Some(id) = &p.id {
+                rec.saw_rate(id, p.rate_bp);
+            }
+        }
+        let checkout = (kind == PageKind::Checkout).then(|| {
+            let total = facts.order_total.iter().find_map(|t| price::parse_price(t, None).ok());
+            if total.is_none() {
+                note_lines.extend(
+                    facts.order_total.iter().take(2).map(|t| format!("order total text: {}", t.chars().take(80).collect::<String>())),
+                );
+            }
+            let code = facts.promo_code.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(|c| c.chars().take(40).collect());
+            CheckoutInfo {
+                total: total.as_ref().map(StoredPrice::from_range),
+                promo_code: code,
+                app_payment: facts.app_payment,
+                rate_bp: self.checkout_rate(rec, u),
+                at_ms: now,
+            }
+        });
+        if let Some(c) = &checkout {
+            if c.total.is_some() || rec.last_checkout.is_none() {
+                rec.last_checkout = Some(c.clone());
+            }
+        }
         self.rival_links(rec, tab, u, facts);
         let info = rec.tab_mut(tab, now);
+        info.checkout = checkout;
         info.dom_price_first = dom_first;
         info.kind = Some(kind);
         info.price_unrecognised = kind == PageKind::Product && product_info.is_none();
@@ -480,15 +550,209 @@ impl<'a, P: Platform> Ctx<'a, P> {
         info.notes = note_lines;
     }
 
+    /// The rate of a checkout: its product's (seen this session), else one rate shared by
+    /// all the cart's products seen, else the default rate.
+    fn checkout_rate(&self, rec: &SessionRecord, u: &Url) -> u32 {
+        let default = self.cfg.rate_for(&[]);
+        if let Some(id) = u.param("objectId") {
+            return rec.rate_seen(id).unwrap_or(default);
+        }
+        let ids = rec.cart.ids_now.clone().unwrap_or_default();
+        let rates: Vec<u32> = ids.iter().filter_map(|id| rec.rate_seen(id)).collect();
+        match rates.first() {
+            Some(&r) if rates.len() == ids.len() && rates.iter().all(|&x| x == r) => r,
+            _ => default,
+        }
+    }
+
+    /// Reads the order log; an unreadable one is kept aside under `quarantine.orders`
+    /// (never overwritten) and an empty log is used.
+    fn load_orders<'b>(&'b self, notes: &'b mut Vec<String>) -> Boxed<'b, OrderLog> {
+        Box::pin(async move {
+            let raw = match self.p.get(Area::Local, orders::ORDERS_KEY).await {
+                Ok(raw) => raw,
+                Err(e) => {
+                    notes.push(format!("storage read of the order log failed: {e}"));
+                    return OrderLog::default();
+                }
+            };
+            match orders::decode(raw) {
+                LoadedLog::Ok { log, notes: n } => {
+                    notes.extend(n);
+                    log
+                }
+                LoadedLog::Unreadable { raw, why } => {
+                    notes.push(format!("stored order log was unreadable ({why}); kept as quarantine.orders, started a new one"));
+                    let _ = self.p.set(Area::Local, "quarantine.orders", raw).await;
+                    OrderLog::default()
+                }
+            }
+        })
+    }
+
+    /// Writes the order log; a failure (quota) is reported, not swallowed.
+    fn save_orders<'b>(&'b self, log: &'b OrderLog) -> Boxed<'b, Result<(), String>> {
+        Box::pin(async move {
+            let v = serde_json::to_value(log).map_err(|e| e.to_string())?;
+            self.p.set(Area::Local, orders::ORDERS_KEY, v).await.map_err(|e| format!("could not save the order log: {e}"))
+        })
+    }
+
+    /// The referral at this moment, for an order's proof of attribution.
+    async fn snapshot(&self, rec: &SessionRecord, tab: i32, page: &str) -> Snapshot {
+        let ours = self.cfg.affiliate_key.as_str();
+        let cookies = self.cookie_attributions(page).await;
+        let other = cookies.iter().find(|a| a.key != ours);
+        let (cookie, cookie_key) = match (other, cookies.first()) {
+            (Some(a), _) => ("other", Some(a.key.clone())),
+            (None, Some(a)) => ("ours", Some(a.key.clone())),
+            (None, None) => ("none", None),
+        };
+        let lang = Lang::En;
+        Snapshot {
+            state: rec.referral.state.as_str().into(),
+            activated_ms: rec.referral.activated_ms,
+            cookie: cookie.into(),
+            cookie_key,
+            warnings: self.warnings(rec, Some(tab), lang).iter().map(|w| format!("{}:{}", w.kind.as_str(), w.subject)).collect(),
+            detail: rec.referral.outcome.as_ref().map(|o| match o {
+                Outcome::Hijack { culprit: Some(c), .. } => format!("{} ({c})", view::reason_text(lang, o)),
+                o => view::reason_text(lang, o),
+            }),
+        }
+    }
+
+    /// A payment result page said the payment succeeded: log the order (once per page).
+    async fn log_order(&self, rec: &mut SessionRecord, settings: &Settings, tab: i32, u: &Url, facts: &crate::domain::messages::PageFacts) {
+        let page: String = u.serialize().chars().take(500).collect();
+        if rec.tab(tab).and_then(|t| t.order.as_ref()).is_some_and(|o| o.page == page) {
+            return; // logged from this page already
+        }
+        let mut notes = Vec::new();
+        let mut log = self.load_orders(&mut notes).await;
+        let now = self.p.now_ms();
+        if !log.has_page(&page) {
+            let shown = facts.order_total.iter().find_map(|t| price::parse_price(t, None).ok()).map(|p| StoredPrice::from_range(&p));
+            let checkout = rec.last_checkout.as_ref().filter(|c| now - c.at_ms < 6.0 * 3_600_000.0);
+            let total = shown.or_else(|| checkout.and_then(|c| c.total.clone()));
+            let rate = checkout.map(|c| c.rate_bp).unwrap_or_else(|| self.cfg.rate_for(&[]));
+            let amount = total.as_ref().map(|p| p.min_minor);
+            let order = Order {
+                id: format!("o{}", now as u64),
+                at_ms: now,
+                order_ids: orders::order_ids(&facts.order_links),
+                payment_id: u.param("pmntId").filter(|p| p.len() <= 64).map(str::to_string),
+                page: page.clone(),
+                amount_minor: amount,
+                currency: total.map(|p| p.currency),
+                rate_bp: rate,
+                expected_minor: amount.and_then(|a| money::refund_adjusted(a, 0, rate).ok()),
+                refunded_minor: 0,
+                snapshot: self.snapshot(rec, tab, &u.serialize()).await,
+                reminder: if settings.order_check { "pending" } else { "off" }.into(),
+            };
+            let id = log.push(order, settings.orders_max);
+            match self.save_orders(&log).await {
+                Ok(()) => {
+                    if settings.order_check {
+                        self.p.alarm(&format!("{ORDER_ALARM_PREFIX}{id}"), now + f64::from(self.cfg.order_check_s) * 1000.0).await;
+                    }
+                    self.ev(rec, Some(tab), EvidenceKind::Page, &id, "order logged");
+                }
+                Err(e) => notes.push(e),
+            }
+        }
+        for n in notes {
+            rec.note(n);
+        }
+        let logged = log.orders.iter().rev().find(|o| o.page == page).cloned();
+        rec.tab_mut(tab, now).order = logged;
+    }
+
+    /// The 10-minute check: remind the shopper to look for the order in the statistics.
+    async fn order_check(&self, rec: &mut SessionRecord, settings: &Settings, id: &str) {
+        let mut notes = Vec::new();
+        let mut log = self.load_orders(&mut notes).await;
+        let lang = self.lang(settings);
+        let Some(o) = log.get_mut(id) else {
+            notes.push(format!("order check: order {id} is no longer in the log"));
+            for n in notes {
+                rec.note(n);
+            }
+            return;
+        };
+        if o.reminder != "pending" {
+            return;
+        }
+        let cur = o.currency.clone().unwrap_or_else(|| "USD".into());
+        let amount = o.amount_minor.map(|m| self.money(m, &cur, lang)).unwrap_or_default();
+        o.reminder = if !settings.order_check {
+            "off".into()
+        } else {
+            let title = t(lang, "order_check_title", &[]);
+            let body = t(lang, "order_check_body", &[&amount, &self.cfg.program_name]);
+            match self.p.notify(&format!("{ORDER_ALARM_PREFIX}{id}"), &title, &body).await {
+                Ok(()) => "shown".into(),
+                Err(e) => {
+                    notes.push(format!("order check for {id}: no notification ({e}); the popup lists it"));
+                    "no-permission".into()
+                }
+            }
+        };
+        if let Err(e) = self.save_orders(&log).await {
+            notes.push(e);
+        }
+        for n in notes {
+            rec.note(n);
+        }
+    }
+
+    /// The popup's rows: the most recent orders first.
+    fn order_rows(&self, log: &OrderLog, lang: Lang) -> Vec<OrderRow> {
+        log.orders
+            .iter()
+            .rev()
+            .take(POPUP_ORDERS)
+            .map(|o| {
+                let cur = o.currency.as_deref().unwrap_or("USD");
+                let m = |v: Option<u64>| v.map(|x| self.money(x, cur, lang)).unwrap_or_else(|| "?".into());
+                let status = o.status();
+                let proof = match (o.snapshot.attributed(), o.snapshot.cookie.as_str()) {
+                    (true, _) => {
+                        t(lang, "order_proof_ours", &[&o.snapshot.activated_ms.map(|ms| self.p.time(ms, lang)).unwrap_or_default()])
+                    }
+                    (false, "other") => t(lang, "order_proof_rival", &[o.snapshot.cookie_key.as_deref().unwrap_or("?")]),
+                    (false, "unknown") => t(lang, "order_proof_unknown", &[]),
+                    _ => t(
+                        lang,
+                        &format!("order_proof_{}", if o.snapshot.state == "active" { "nocookie" } else { "inactive" }),
+                        &[&o.snapshot.state],
+                    ),
+                };
+                OrderRow {
+                    id: o.id.clone(),
+                    when: format!("{} {}", orders::iso_utc(o.at_ms).get(..10).unwrap_or(""), self.p.time(o.at_ms, lang)),
+                    ids: if o.order_ids.is_empty() { String::new() } else { format!("#{}", o.order_ids.join(", #")) },
+                    amount: m(o.amount_minor),
+                    expected: m(o.expected_minor),
+                    refunded: (o.refunded_minor > 0).then(|| m(Some(o.refunded_minor))),
+                    status: status.as_str(),
+                    status_text: t(lang, &format!("order_status_{}", status.as_str()), &[]),
+                    attributed: o.snapshot.attributed(),
+                    proof,
+                    warnings: o.snapshot.warnings.join(", "),
+                }
+            })
+            .collect()
+    }
+
     /// Reads the installed extensions when the shopper allowed it (every event: it is a
     /// local call, and the answer is never stale).
     async fn look_at_extensions(&self, rec: &mut SessionRecord) {
         rec.extensions = match self.p.extensions().await {
-            Some(installed) => Some(crate::domain::extensions::assess(
-                &installed,
-                crate::domain::extensions::current(),
-                &self.p.extension_id(),
-            )),
+            Some(installed) => {
+                Some(crate::domain::extensions::assess(&installed, crate::domain::extensions::current(), &self.p.extension_id()))
+            }
             None => None,
         };
     }
@@ -498,7 +762,9 @@ impl<'a, P: Platform> Ctx<'a, P> {
         let links = facts.affiliate_links.iter().take(50).map(|h| (h, "link"));
         let frames = facts.affiliate_frames.iter().take(20).map(|h| (h, "hidden iframe"));
         for (href, what) in links.chain(frames) {
-            let Ok(target) = url::parse_with_base(href, base) else { continue };
+            let Ok(target) = url::parse_with_base(href, base) else {
+                continue;
+            };
             if matches!(referral::classify_host(&target.host), referral::HostKind::Storefront | referral::HostKind::Other) {
                 continue;
             }
@@ -514,7 +780,9 @@ impl<'a, P: Platform> Ctx<'a, P> {
     async fn request(&self, rec: &mut SessionRecord, settings: &mut Settings, req: Request, origin: Origin) -> (Value, bool) {
         match (req, origin) {
             (Request::Hello { url: page }, Origin::Content(tab)) => {
-                let Ok(u) = url::parse(&page) else { return (error("malformed page URL"), false) };
+                let Ok(u) = url::parse(&page) else {
+                    return (error("malformed page URL"), false);
+                };
                 let Some(front) = product::storefront(&u.host) else {
                     return (json!({"type": "page", "enabled": false}), false);
                 };
@@ -539,15 +807,21 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 (msg, changed)
             }
             (Request::Facts { url: page, facts }, Origin::Content(tab)) => {
-                let Ok(u) = url::parse(&page) else { return (error("malformed page URL"), false) };
+                let Ok(u) = url::parse(&page) else {
+                    return (error("malformed page URL"), false);
+                };
                 if product::storefront(&u.host).is_none() {
                     return (error("not an AliExpress page"), false);
                 }
                 let snapshot = |r: &SessionRecord| {
-                    (r.cart.clone(), r.tab(tab).map(|t| (t.product.clone(), t.price_unrecognised)), r.evidence.len())
+                    (r.cart.clone(), r.tab(tab).map(|t| (t.product.clone(), t.price_unrecognised, t.order.is_some())), r.evidence.len())
                 };
                 let before = snapshot(rec);
                 self.facts(rec, tab, &u, &facts);
+                if facts.pay_success && product::page_kind(&u) == PageKind::PaymentResult {
+                    let f: Boxed<'_, ()> = Box::pin(self.log_order(rec, settings, tab, &u, &facts));
+                    f.await;
+                }
                 let changed = before != snapshot(rec);
                 let vi = self.tab_view(rec, settings, tab);
                 self.badge(rec, settings, tab, &vi).await;
@@ -591,11 +865,16 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 if let Some(t) = tab_id.and_then(|id| rec.tab(id)) {
                     diagnostics.extend(t.notes.iter().map(|n| format!("tab {}: {n}", t.tab_id)));
                 }
+                let mut notes = Vec::new();
+                let log = self.load_orders(&mut notes).await;
+                diagnostics.extend(notes);
                 let extra = PopupExtra {
                     disclosure_url: self.cfg.disclosure_url.clone(),
                     diagnostics,
                     version: self.p.version(),
                     not_aliexpress: !known,
+                    orders: self.order_rows(&log, lang),
+                    orders_total: log.orders.len(),
                 };
                 (
                     json!({"type": "popup", "lang": lang.code(), "state": rec.referral.state.as_str(), "view": view::popup(&vi, &extra), "tabId": tab_id}),
@@ -611,8 +890,21 @@ impl<'a, P: Platform> Ctx<'a, P> {
                     raw["v"] = json!(record::SETTINGS_VERSION);
                 }
                 match crate::domain::json::from_value::<Settings>(raw) {
+                    Ok(s) if !(1..=orders::MAX_LIMIT).contains(&s.orders_max) => {
+                        (error(format!("invalid settings: orders_max must be 1 to {}", orders::MAX_LIMIT)), false)
+                    }
                     Ok(s) => {
-                        if let Err(e) = self.p.set(Area::Local, record::SETTINGS_KEY, serde_json::to_value(&s).unwrap_or(Value::Null)).await {
+                        if s.orders_max < settings.orders_max {
+                            let mut notes = Vec::new();
+                            let mut log = self.load_orders(&mut notes).await;
+                            if log.prune(s.orders_max) > 0 {
+                                if let Err(e) = self.save_orders(&log).await {
+                                    return (error(e), false);
+                                }
+                            }
+                        }
+                        if let Err(e) = self.p.set(Area::Local, record::SETTINGS_KEY, serde_json::to_value(&s).unwrap_or(Value::Null)).await
+                        {
                             return (error(format!("could not save settings: {e}")), false);
                         }
                         *settings = s;
@@ -626,12 +918,53 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 let found = rec.extensions.as_ref().map(|f| f.len());
                 (json!({"type": "extensions", "granted": found.is_some(), "found": found.unwrap_or(0)}), true)
             }
+            (Request::ExportOrders { format }, Origin::Page) => {
+                let mut notes = Vec::new();
+                let log = self.load_orders(&mut notes).await;
+                let day = orders::iso_utc(self.p.now_ms());
+                let filename = format!("cashback-guard-orders-{}.{format}", day.get(..10).unwrap_or("export"));
+                let mut reply = json!({"type": "export", "filename": filename, "count": log.orders.len()});
+                match format.as_str() {
+                    "csv" => {
+                        reply["text"] = Value::String(orders::to_csv(&log));
+                        reply["mime"] = json!("text/csv");
+                    }
+                    "json" => {
+                        reply["data"] = orders::to_json(&log);
+                        reply["mime"] = json!("application/json");
+                    }
+                    _ => return (error("export format must be json or csv"), false),
+                }
+                (reply, false)
+            }
+            (Request::SetRefund { order, amount }, Origin::Page) => {
+                let mut notes = Vec::new();
+                let mut log = self.load_orders(&mut notes).await;
+                let lang = self.lang(settings);
+                let result = match log.get_mut(&order) {
+                    None => Err(orders::RefundError::NoOrder),
+                    Some(o) => {
+                        let cur = o.currency.clone().unwrap_or_default();
+                        let amount = amount.trim();
+                        let refund = if amount.is_empty() { Ok(0) } else { orders::parse_refund(amount, &cur) };
+                        refund.and_then(|r| o.set_refund(r))
+                    }
+                };
+                match result {
+                    Err(e) => (json!({"type": "error", "error": t(lang, "refund_error", &[&e.to_string()]), "order": order}), false),
+                    Ok(status) => match self.save_orders(&log).await {
+                        Err(e) => (error(e), false),
+                        Ok(()) => (json!({"type": "ok", "status": status.as_str()}), true),
+                    },
+                }
+            }
             (Request::ClearSession, Origin::Page) => {
                 let tabs = std::mem::take(&mut rec.tabs);
                 *rec = SessionRecord { tabs, ..Default::default() };
                 (json!({"type": "ok"}), true)
             }
-            (Request::DebugPanic, _) if cfg!(debug_assertions) => panic!("debug-panic requested"),
+            // Only debug builds and test configs (`test_hooks`), only from our own contexts.
+            (Request::DebugPanic, _) if cfg!(debug_assertions) || self.cfg.test_hooks => panic!("debug-panic requested"),
             (r, o) => {
                 let from = if o == Origin::Page { "an extension page" } else { "a content script" };
                 (error(format!("{} is not allowed from {from}", request_name(&r))), false)
@@ -731,9 +1064,21 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 }
                 Value::Null
             }
-            BrowserEvent::Alarm { .. } => Value::Null,
+            BrowserEvent::Alarm { name } => {
+                if let Some(id) = name.strip_prefix(ORDER_ALARM_PREFIX) {
+                    let f: Boxed<'_, ()> = Box::pin(self.order_check(&mut rec, &settings, id));
+                    f.await;
+                    changed = true;
+                }
+                Value::Null
+            }
+            BrowserEvent::Fault { message } => {
+                rec.note(format!("internal error, recovered (the worker restarted its core): {message}"));
+                Value::Null
+            }
             BrowserEvent::TabRemoved { tab_id } => {
-                let in_flight = rec.referral.attempt.as_ref().is_some_and(|a| a.tab_id == tab_id) && rec.referral.state == State::Activating;
+                let in_flight =
+                    rec.referral.attempt.as_ref().is_some_and(|a| a.tab_id == tab_id) && rec.referral.state == State::Activating;
                 if in_flight {
                     rec.referral.abort_no_tab(now);
                     self.ev_outcome(&mut rec, Some(tab_id));
@@ -778,6 +1123,8 @@ fn request_name(r: &Request) -> &'static str {
         Request::SetSettings { .. } => "set-settings",
         Request::ClearSession => "clear-session",
         Request::CheckExtensions => "check-extensions",
+        Request::ExportOrders { .. } => "export-orders",
+        Request::SetRefund { .. } => "set-refund",
         Request::DebugPanic => "debug-panic",
     }
 }

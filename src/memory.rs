@@ -18,6 +18,10 @@ pub struct Memory {
     pub to_tabs: RefCell<Vec<(i32, Value)>>,
     pub to_pages: RefCell<Vec<Value>>,
     pub alarms: RefCell<Vec<(String, f64)>>,
+    /// Notifications shown: (id, title, message).
+    pub notifications: RefCell<Vec<(String, String, String)>>,
+    /// When set, `notify` fails (permission not granted).
+    pub no_notifications: Cell<bool>,
     /// What `chrome.management.getAll()` returns; `None`: permission not granted.
     pub installed: RefCell<Option<Value>>,
     pub now: Cell<f64>,
@@ -26,6 +30,8 @@ pub struct Memory {
     pub fail_navigate: Cell<bool>,
     /// When set, `set` fails (quota).
     pub fail_set: Cell<bool>,
+    /// When set, `set` on `storage.local` fails (its quota is separate from the session's).
+    pub fail_local: Cell<bool>,
 }
 
 impl Memory {
@@ -53,7 +59,7 @@ impl Storage for Memory {
         Ok(self.area(area).borrow().get(key).cloned())
     }
     async fn set(&self, area: Area, key: &str, value: Value) -> Result<(), String> {
-        if self.fail_set.get() {
+        if self.fail_set.get() || (area == Area::Local && self.fail_local.get()) {
             return Err("QUOTA_BYTES quota exceeded".into());
         }
         self.area(area).borrow_mut().insert(key.to_string(), value);
@@ -90,6 +96,13 @@ impl Browser for Memory {
     }
     async fn alarm(&self, name: &str, when_ms: f64) {
         self.alarms.borrow_mut().push((name.to_string(), when_ms));
+    }
+    async fn notify(&self, id: &str, title: &str, message: &str) -> Result<(), String> {
+        if self.no_notifications.get() {
+            return Err("notifications permission not granted".into());
+        }
+        self.notifications.borrow_mut().push((id.into(), title.into(), message.into()));
+        Ok(())
     }
     fn extension_id(&self) -> String {
         "cgtestextensionidaaaaaaaaaaaaaaaa".into()

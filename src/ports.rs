@@ -10,7 +10,7 @@ use serde_json::Value;
 pub enum Area {
     /// `chrome.storage.session`: cleared when the browser closes.
     Session,
-    /// `chrome.storage.local`: settings.
+    /// `chrome.storage.local`: settings and the order log.
     Local,
 }
 
@@ -36,6 +36,9 @@ pub trait Browser {
     async fn extensions(&self) -> Option<Value>;
     /// `chrome.alarms.create(name, {when})`.
     async fn alarm(&self, name: &str, when_ms: f64);
+    /// `chrome.notifications.create(id, {…})`; an error when the shopper has not granted
+    /// the optional `notifications` permission.
+    async fn notify(&self, id: &str, title: &str, message: &str) -> Result<(), String>;
     /// This extension's id (`chrome.runtime.id`).
     fn extension_id(&self) -> String;
     fn version(&self) -> String;

@@ -1,7 +1,7 @@
 // Service worker (module). Listeners are registered synchronously at top level; the wasm
 // core is loaded on the first event after every (re)start and keeps no state between
 // events: everything lives in chrome.storage. Events are handled one at a time, in order.
-import init, { start, handle_event } from '../pkg/cashback_guard.js';
+import init, { start, handle_event, __wbg_reset_state as resetCore } from '../pkg/cashback_guard.js';
 
 const ALIEXPRESS = ['*://*.aliexpress.com/*', '*://*.aliexpress.ru/*', '*://aliexpress.ru/*', '*://*.aliexpress.us/*'];
 
@@ -20,10 +20,37 @@ function boot() {
   return ready;
 }
 
+// A panic in the core traps its wasm instance (panic = "abort") inside an async task, so
+// the event's promise would never settle: the core's panic hook calls `cgOnPanic`, which
+// fails the event in flight (events run one at a time). Then start a fresh instance, tell
+// the core what happened (it lands in the popup's Diagnostics), and keep serving.
+class CorePanic extends Error {}
+let failInFlight = null;
+self.cgOnPanic = (message) => { if (failInFlight) failInFlight(new CorePanic(String(message))); };
+
+function call(event) {
+  return new Promise((resolve, reject) => {
+    failInFlight = reject;
+    handle_event(event).then(resolve, reject);
+  }).finally(() => { failInFlight = null; });
+}
+
+function recover(e) {
+  if (!(e instanceof CorePanic || e instanceof WebAssembly.RuntimeError)) throw e;
+  const message = String(self.cgPanic || e.message);
+  self.cgPanic = undefined;
+  console.error('[cashback-guard] core trapped, restarting it:', message);
+  resetCore();
+  ready = null; // the new instance reads its config and data again
+  return boot()
+    .then(() => call({ kind: 'fault', message }))
+    .then(() => ({ type: 'error', error: 'internal error; the extension recovered' }));
+}
+
 let queue = Promise.resolve();
 function run(event) {
   self.cgBenchEvents = (self.cgBenchEvents || 0) + 1; // an event counter for ./build.sh bench, not state
-  const result = queue.then(boot).then(() => handle_event(event));
+  const result = queue.then(boot).then(() => call(event)).catch(recover);
   queue = result.catch(() => {});
   return result;
 }

@@ -7,7 +7,6 @@
   window.__cashbackGuard = true;
 
   const HOST_ID = 'cashback-guard-root';
-  const TAGS = new Set(['div', 'span', 'p', 'button', 'strong', 'a', 'main', 'details', 'summary', 'pre', 'h1', 'section', 'ul', 'li']);
   let profile = null;
   let css = '';
   let shadow = null;
@@ -27,24 +26,6 @@
   // `cgRuntime` was kept by inject/api.js at document_start: a page can clobber `chrome`.
   const runtime = typeof cgRuntime !== 'undefined' ? cgRuntime : chrome.runtime; // eslint-disable-line no-undef
   const send = (msg) => runtime.sendMessage(msg).catch(() => null);
-
-  function attrAllowed(name, value) {
-    if (name === 'href') return /^https:\/\//.test(value);
-    return ['class', 'role', 'type', 'title', 'lang', 'target', 'rel'].includes(name) ||
-      name.startsWith('aria-') || name.startsWith('data-');
-  }
-
-  function build(node, depth) {
-    const el = document.createElement(TAGS.has(node.t) ? node.t : 'span');
-    for (const pair of node.a || []) {
-      if (Array.isArray(pair) && /^[a-z-]+$/.test(pair[0]) && typeof pair[1] === 'string' && attrAllowed(pair[0], pair[1])) {
-        el.setAttribute(pair[0], pair[1]);
-      }
-    }
-    if (typeof node.x === 'string') el.textContent = node.x;
-    if (depth < 32) for (const c of node.c || []) el.appendChild(build(c, depth + 1));
-    return el;
-  }
 
   function ensureHost() {
     let host = document.getElementById(HOST_ID);
@@ -77,7 +58,7 @@
     ensureHost();
     const style = document.createElement('style');
     style.textContent = css;
-    const view = build(msg.view, 0);
+    const view = cgRender.build(msg.view); // eslint-disable-line no-undef
     if (collapsed) view.classList.add('cg-collapsed');
     const toggle = view.querySelector('[data-action="collapse"]');
     if (toggle) toggle.setAttribute('aria-expanded', String(!collapsed));
@@ -131,6 +112,17 @@
   const all = (sel) => { try { return Array.from(document.querySelectorAll(sel)); } catch (e) { return []; } };
   const one = (sel) => { try { return document.querySelector(sel); } catch (e) { return null; } };
 
+  const visible = (el) => el.getClientRects().length > 0;
+  // The "price in the app" / QR block is open: a known block, or a dialog with its words.
+  function appPaymentOpen(s) {
+    if (all(s.app_payment).slice(0, 10).some(visible)) return true;
+    const words = s.app_payment_texts || [];
+    return all(s.app_payment_scope).slice(0, 10).some((el) => {
+      const t = visible(el) ? (el.textContent || '').slice(0, 2000).toLowerCase() : '';
+      return words.some((w) => t.includes(w));
+    });
+  }
+
   function collect() {
     const s = profile.selectors;
     const facts = {
@@ -144,6 +136,11 @@
       cartCount: text(one(s.cart_count)),
       affiliateLinks: all(s.affiliate_links).slice(0, 50).map((a) => a.getAttribute('href') || ''),
       affiliateFrames: all(s.affiliate_frames).slice(0, 20).map((f) => f.getAttribute('src') || ''),
+      orderTotal: all(s.checkout_total).slice(0, 3).map(text).filter(Boolean),
+      promoCode: ((one(s.promo_code) || {}).value || '').slice(0, 100) || null,
+      appPayment: appPaymentOpen(s),
+      paySuccess: !!one(s.pay_success),
+      orderLinks: all(s.order_links).slice(0, 20).map((a) => a.getAttribute('href') || ''),
     };
     const container = one(s.cart_container);
     facts.cartLayoutRecognised = !!container;
@@ -206,6 +203,17 @@
     const sel = profile.selectors.add_to_cart.join(',');
     if (ev.target.closest && ev.target.closest(sel)) send({ type: 'cart-intent', url: location.href });
   }, true);
+
+  // Typing a promo code or opening a payment block changes no markup we observe.
+  function soon(ev) {
+    if (!ev.isTrusted || !profile) return;
+    factsDelay = QUICK_MS;
+    clearTimeout(factsTimer);
+    factsTimer = 0;
+    scheduleFacts();
+  }
+  document.addEventListener('input', soon, true);
+  document.addEventListener('click', soon, true);
 
   // Single-page navigations and late-rendered prices/carts.
   new MutationObserver(() => {

@@ -20,6 +20,8 @@ function show(r) {
   form.elements.lang.value = current.lang;
   form.elements.banner.checked = current.banner;
   form.elements.badge.checked = current.badge;
+  form.elements.order_check.checked = current.order_check;
+  form.elements.orders_max.value = String(current.orders_max);
   document.documentElement.lang = r.lang;
   return true;
 }
@@ -39,12 +41,22 @@ form.elements.extensions.addEventListener('change', (ev) => {
       if (r && r.type === 'extensions') status.textContent = chrome.i18n.getMessage('settings_check_result', [String(r.found)]);
     });
 });
+const NOTIFICATIONS = { permissions: ['notifications'] };
 form.addEventListener('change', (ev) => {
   if (ev.target === form.elements.extensions) return;
+  const max = Number(form.elements.orders_max.value);
+  if (!Number.isInteger(max) || max < 1 || max > 5000) {
+    status.textContent = form.elements.orders_max.validationMessage || '1–5000';
+    return;
+  }
   const settings = Object.assign({}, current, {
     lang: form.elements.lang.value, banner: form.elements.banner.checked, badge: form.elements.badge.checked,
+    order_check: form.elements.order_check.checked, orders_max: max,
   });
-  chrome.runtime.sendMessage({ type: 'set-settings', settings }).then((r) => {
+  // The reminder is a notification: ask for that permission on this click (never at install).
+  const asked = ev.target === form.elements.order_check && settings.order_check
+    ? chrome.permissions.request(NOTIFICATIONS).catch(() => false) : Promise.resolve(true);
+  asked.then(() => chrome.runtime.sendMessage({ type: 'set-settings', settings })).then((r) => {
     if (show(r)) status.textContent = chrome.i18n.getMessage('settings_saved') || 'Saved';
   });
 });

@@ -29,6 +29,10 @@ pub struct Config {
     /// How long an activation may take before it is declared failed (seconds).
     /// Optional; tests shorten it.
     pub activation_timeout_s: u32,
+    /// Seconds after a logged order until the "is it in your statistics?" reminder (600).
+    pub order_check_s: u32,
+    /// Test builds only: enables the deliberately panicking `debug-panic` message.
+    pub test_hooks: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,9 +62,7 @@ fn string_field(obj: &Map<String, Value>, field: &str) -> Result<String, ConfigE
 
 fn u32_field(v: Option<&Value>, field: &str, min: u32, max: u32) -> Result<u32, ConfigError> {
     let v = v.ok_or_else(|| err(field, "is missing"))?;
-    let n = v
-        .as_u64()
-        .ok_or_else(|| err(field, format!("must be a whole number from {min} to {max}")))?;
+    let n = v.as_u64().ok_or_else(|| err(field, format!("must be a whole number from {min} to {max}")))?;
     if n < u64::from(min) || n > u64::from(max) {
         return Err(err(field, format!("must be from {min} to {max}, got {n}")));
     }
@@ -77,8 +79,7 @@ fn https_url(field: &str, s: &str) -> Result<(), ConfigError> {
 
 /// Parses and validates an operator config.
 pub fn parse_config(json: &str) -> Result<Config, ConfigError> {
-    let value: Value = serde_json::from_str(json)
-        .map_err(|e| err("(file)", format!("is not valid JSON: {e}")))?;
+    let value: Value = serde_json::from_str(json).map_err(|e| err("(file)", format!("is not valid JSON: {e}")))?;
     from_value(&value)
 }
 
@@ -93,6 +94,8 @@ pub fn from_value(value: &Value) -> Result<Config, ConfigError> {
         "rates",
         "disclosure_url",
         "activation_timeout_s",
+        "order_check_s",
+        "test_hooks",
     ];
     if let Some(unknown) = obj.keys().find(|k| !KNOWN.contains(&k.as_str())) {
         return Err(err(unknown, "is not a known field (typo?)"));
@@ -144,6 +147,15 @@ pub fn from_value(value: &Value) -> Result<Config, ConfigError> {
         None => 30,
         v => u32_field(v, "activation_timeout_s", 5, 600)?,
     };
+    let test_hooks = match obj.get("test_hooks") {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err(err("test_hooks", "must be true or false")),
+    };
+    let order_check_s = match obj.get("order_check_s") {
+        None => 600,
+        v => u32_field(v, "order_check_s", 1, 86_400)?,
+    };
     Ok(Config {
         program_name,
         affiliate_key,
@@ -152,6 +164,8 @@ pub fn from_value(value: &Value) -> Result<Config, ConfigError> {
         rates: Rates { default_bp, categories },
         disclosure_url,
         activation_timeout_s,
+        order_check_s,
+        test_hooks,
     })
 }
 

@@ -7,7 +7,45 @@ use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAc
 use serde::forward_to_deserialize_any;
 use serde_json::{Map, Value};
 
-pub type Error = serde_json::Error;
+/// A decoding error. Its messages never format a float (`Unexpected::Float`'s `Display`
+/// would link the whole float formatter into the wasm for an error text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error(String);
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+fn describe(u: &de::Unexpected<'_>) -> String {
+    match u {
+        de::Unexpected::Bool(b) => format!("boolean `{b}`"),
+        de::Unexpected::Unsigned(n) => format!("integer `{n}`"),
+        de::Unexpected::Signed(n) => format!("integer `{n}`"),
+        de::Unexpected::Float(_) => "a floating point number".into(),
+        de::Unexpected::Str(s) => format!("string {:?}", s.chars().take(40).collect::<String>()),
+        de::Unexpected::Unit => "null".into(),
+        de::Unexpected::Seq => "a list".into(),
+        de::Unexpected::Map => "an object".into(),
+        de::Unexpected::Other(o) => (*o).into(),
+        _ => "another value".into(),
+    }
+}
+
+impl de::Error for Error {
+    fn custom<T: std::fmt::Display>(msg: T) -> Self {
+        Error(msg.to_string())
+    }
+    fn invalid_type(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
+        Error(format!("invalid type: {}, expected {exp}", describe(&unexp)))
+    }
+    fn invalid_value(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
+        Error(format!("invalid value: {}, expected {exp}", describe(&unexp)))
+    }
+}
 
 /// `serde_json::from_value`, objects-only for structs.
 pub fn from_value<T: DeserializeOwned>(v: Value) -> Result<T, Error> {

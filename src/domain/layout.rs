@@ -22,8 +22,15 @@ pub const SINGLE_SELECTORS: &[&str] = &[
     "cart_empty",
     "affiliate_links",
     "affiliate_frames",
+    "checkout_total",
+    "promo_code",
+    "app_payment",
+    "app_payment_scope",
+    "pay_success",
+    "order_links",
 ];
-pub const LIST_SELECTORS: &[&str] = &["price", "embedded", "add_to_cart"];
+/// Lists (of selectors; `app_payment_texts` holds lower-case phrases).
+pub const LIST_SELECTORS: &[&str] = &["price", "embedded", "add_to_cart", "app_payment_texts"];
 
 /// One storefront's profile. `raw` is what the content script receives
 /// (`{id, storefronts, selectors: {…}}`).

@@ -32,6 +32,16 @@ pub struct PageFacts {
     pub affiliate_links: Vec<String>,
     /// `src`s of hidden iframes to affiliate redirect hosts.
     pub affiliate_frames: Vec<String>,
+    /// Checkout / payment result: the order total as shown.
+    pub order_total: Vec<String>,
+    /// Checkout: what is typed in the promo-code field.
+    pub promo_code: Option<String>,
+    /// Checkout: the "price in the app" / QR payment block is open.
+    pub app_payment: bool,
+    /// Payment result: the page says the payment succeeded.
+    pub pay_success: bool,
+    /// Payment result: links to orders (`/p/order/detail.html?orderId=`).
+    pub order_links: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -42,40 +52,55 @@ pub struct CartLine {
 }
 
 /// Requests from our own extension contexts.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(rename_all = "kebab-case", rename_all_fields = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Request {
     /// Content script: a page (or a single-page navigation) started.
-    Hello { url: String },
+    Hello {
+        url: String,
+    },
     /// Content script: what the page shows.
-    Facts { url: String, facts: PageFacts },
+    Facts {
+        url: String,
+        facts: PageFacts,
+    },
     /// Content script: the shopper clicked "Add to cart" / "Buy now" (trusted click).
-    CartIntent { url: String },
+    CartIntent {
+        url: String,
+    },
     /// Banner (tab from the sender) or popup (`tab_id`): a trusted click on Activate.
     Activate {
-        #[serde(default)]
         tab_id: Option<i32>,
         /// Banner: the page as it is at the click (the cart snapshot must not miss it).
-        #[serde(default)]
         url: Option<String>,
-        #[serde(default)]
         facts: Option<PageFacts>,
     },
     /// Popup: the view for a tab.
-    Popup { tab_id: Option<i32> },
+    Popup {
+        tab_id: Option<i32>,
+    },
     /// Options page.
     GetSettings,
-    SetSettings { settings: Value },
+    SetSettings {
+        settings: Value,
+    },
     ClearSession,
     /// Options: look at the installed extensions now (after the permission was granted).
     CheckExtensions,
+    /// Popup: the order log as `json` or `csv` text.
+    ExportOrders {
+        format: String,
+    },
+    /// Popup: the refunded amount of a logged order, as the shopper typed it.
+    SetRefund {
+        order: String,
+        amount: String,
+    },
     /// Debug builds only: panics on purpose, to test recovery.
     DebugPanic,
 }
 
 /// Who sent a message (the parts of `chrome.runtime.MessageSender` we check).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Sender {
     pub id: Option<String>,
     pub url: Option<String>,
@@ -84,15 +109,13 @@ pub struct Sender {
     pub frame_id: Option<i32>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SenderTab {
     pub id: Option<i32>,
     pub url: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CookieInfo {
     pub name: String,
     pub value: String,
@@ -101,73 +124,187 @@ pub struct CookieInfo {
 
 /// Browser events, as the worker's listeners receive them (fields of the `chrome.*`
 /// event details, camelCase), tagged with `kind` by the listener.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "kebab-case", rename_all_fields = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum BrowserEvent {
     Message {
         msg: Value,
-        #[serde(default)]
         sender: Sender,
     },
     NetError {
         tab_id: i32,
         url: String,
         error: String,
-        #[serde(rename = "type", default)]
         rtype: String,
-        #[serde(default)]
         initiator: Option<String>,
     },
     Redirect {
         tab_id: i32,
         url: String,
         redirect_url: String,
-        #[serde(rename = "type", default)]
         rtype: String,
     },
     Completed {
         tab_id: i32,
         url: String,
-        #[serde(rename = "type", default)]
         rtype: String,
     },
     Cookie {
-        #[serde(default)]
         removed: bool,
         cookie: CookieInfo,
-        #[serde(default)]
         cause: String,
     },
-    Alarm { name: String },
-    TabRemoved { tab_id: i32 },
+    Alarm {
+        name: String,
+    },
+    TabRemoved {
+        tab_id: i32,
+    },
+    /// worker.js: the core trapped (a panic) on an earlier event and was re-instantiated.
+    Fault {
+        message: String,
+    },
 }
 
-/// Decodes `{"<tag>": "<variant>", ...fields}` into an enum. The wire format is internally
-/// tagged; decoding it as externally tagged (`{"<variant>": {fields}}`) avoids serde's
-/// buffering of internally tagged enums, which is large in wasm.
-pub fn decode_tagged<T: serde::de::DeserializeOwned>(v: Value, tag: &str) -> Result<T, String> {
-    let Value::Object(mut m) = v else { return Err("not an object".into()) };
-    let Some(Value::String(variant)) = m.remove(tag) else { return Err(format!("no `{tag}`")) };
-    let empty = m.is_empty();
-    let mut outer = serde_json::Map::new();
-    outer.insert(variant.clone(), Value::Object(m));
-    match super::json::from_value::<T>(Value::Object(outer)) {
-        Ok(t) => Ok(t),
-        // A unit variant (`{"type":"get-settings"}`).
-        Err(_) if empty => super::json::from_value::<T>(Value::String(variant)).map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
+/// Field readers for the hand-written decoders below. The wire format is internally tagged
+/// (`{"type": "hello", "url": …}`); decoding it by hand is several times smaller in wasm
+/// than serde's visitors for two dozen variants, and just as strict: a missing required
+/// field or a field of the wrong type is an error naming it; unknown fields are ignored.
+struct Fields(serde_json::Map<String, Value>);
+
+impl Fields {
+    fn take(&mut self, k: &str) -> Option<Value> {
+        self.0.remove(k).filter(|v| !v.is_null())
+    }
+    fn req(&mut self, k: &str) -> Result<Value, String> {
+        self.take(k).ok_or_else(|| format!("missing field `{k}`"))
+    }
+    fn str(&mut self, k: &str) -> Result<String, String> {
+        match self.req(k)? {
+            Value::String(s) => Ok(s),
+            _ => Err(format!("`{k}` must be a string")),
+        }
+    }
+    fn opt_str(&mut self, k: &str) -> Result<Option<String>, String> {
+        if self.0.get(k).is_none_or(Value::is_null) {
+            return Ok(None);
+        }
+        self.str(k).map(Some)
+    }
+    fn str_or_empty(&mut self, k: &str) -> Result<String, String> {
+        self.opt_str(k).map(Option::unwrap_or_default)
+    }
+    fn int(&mut self, k: &str) -> Result<i32, String> {
+        self.req(k)?.as_i64().and_then(|n| i32::try_from(n).ok()).ok_or_else(|| format!("`{k}` must be an integer"))
+    }
+    fn opt_int(&mut self, k: &str) -> Result<Option<i32>, String> {
+        if self.0.get(k).is_none_or(Value::is_null) {
+            return Ok(None);
+        }
+        self.int(k).map(Some)
+    }
+    fn flag(&mut self, k: &str) -> Result<bool, String> {
+        match self.take(k) {
+            None => Ok(false),
+            Some(Value::Bool(b)) => Ok(b),
+            Some(_) => Err(format!("`{k}` must be true or false")),
+        }
+    }
+    fn obj(&mut self, k: &str) -> Result<Fields, String> {
+        match self.take(k) {
+            None => Ok(Fields(serde_json::Map::new())),
+            Some(Value::Object(m)) => Ok(Fields(m)),
+            Some(_) => Err(format!("`{k}` must be an object")),
+        }
+    }
+    fn facts(&mut self, k: &str) -> Result<Option<PageFacts>, String> {
+        match self.take(k) {
+            None => Ok(None),
+            Some(v) => super::json::from_value(v).map(Some).map_err(|e| format!("`{k}`: {e}")),
+        }
+    }
+}
+
+/// The object and its tag (`type` or `kind`).
+fn tagged(v: Value, tag: &str) -> Result<(String, Fields), String> {
+    let Value::Object(mut m) = v else {
+        return Err("not an object".into());
+    };
+    match m.remove(tag) {
+        Some(Value::String(t)) => Ok((t, Fields(m))),
+        _ => Err(format!("no `{tag}`")),
     }
 }
 
 impl Request {
     pub fn decode(v: Value) -> Result<Request, String> {
-        decode_tagged(v, "type")
+        let (t, mut f) = tagged(v, "type")?;
+        Ok(match t.as_str() {
+            "hello" => Request::Hello { url: f.str("url")? },
+            "facts" => Request::Facts { url: f.str("url")?, facts: f.facts("facts")?.ok_or("missing field `facts`")? },
+            "cart-intent" => Request::CartIntent { url: f.str("url")? },
+            "activate" => Request::Activate { tab_id: f.opt_int("tabId")?, url: f.opt_str("url")?, facts: f.facts("facts")? },
+            "popup" => Request::Popup { tab_id: f.opt_int("tabId")? },
+            "get-settings" => Request::GetSettings,
+            "set-settings" => Request::SetSettings { settings: f.req("settings")? },
+            "clear-session" => Request::ClearSession,
+            "check-extensions" => Request::CheckExtensions,
+            "export-orders" => Request::ExportOrders { format: f.str("format")? },
+            "set-refund" => Request::SetRefund { order: f.str("order")?, amount: f.str("amount")? },
+            "debug-panic" => Request::DebugPanic,
+            other => return Err(format!("unknown variant `{}`", other.chars().take(40).collect::<String>())),
+        })
     }
 }
 
 impl BrowserEvent {
     pub fn decode(v: Value) -> Result<BrowserEvent, String> {
-        decode_tagged(v, "kind")
+        let (t, mut f) = tagged(v, "kind")?;
+        Ok(match t.as_str() {
+            "message" => {
+                let msg = f.req("msg")?;
+                let mut s = f.obj("sender")?;
+                let tab = match s.0.get("tab") {
+                    None | Some(Value::Null) => None,
+                    _ => {
+                        let mut tf = s.obj("tab")?;
+                        Some(SenderTab { id: tf.opt_int("id")?, url: tf.opt_str("url")? })
+                    }
+                };
+                let sender = Sender {
+                    id: s.opt_str("id")?,
+                    url: s.opt_str("url")?,
+                    origin: s.opt_str("origin")?,
+                    tab,
+                    frame_id: s.opt_int("frameId")?,
+                };
+                BrowserEvent::Message { msg, sender }
+            }
+            "net-error" => BrowserEvent::NetError {
+                tab_id: f.int("tabId")?,
+                url: f.str("url")?,
+                error: f.str("error")?,
+                rtype: f.str_or_empty("type")?,
+                initiator: f.opt_str("initiator")?,
+            },
+            "redirect" => BrowserEvent::Redirect {
+                tab_id: f.int("tabId")?,
+                url: f.str("url")?,
+                redirect_url: f.str("redirectUrl")?,
+                rtype: f.str_or_empty("type")?,
+            },
+            "completed" => BrowserEvent::Completed { tab_id: f.int("tabId")?, url: f.str("url")?, rtype: f.str_or_empty("type")? },
+            "cookie" => {
+                let removed = f.flag("removed")?;
+                let mut c = f.obj("cookie")?;
+                let cookie =
+                    CookieInfo { name: c.str_or_empty("name")?, value: c.str_or_empty("value")?, domain: c.str_or_empty("domain")? };
+                BrowserEvent::Cookie { removed, cookie, cause: f.str_or_empty("cause")? }
+            }
+            "alarm" => BrowserEvent::Alarm { name: f.str("name")? },
+            "tab-removed" => BrowserEvent::TabRemoved { tab_id: f.int("tabId")? },
+            "fault" => BrowserEvent::Fault { message: f.str_or_empty("message")?.chars().take(300).collect() },
+            other => return Err(format!("unknown variant `{}`", other.chars().take(40).collect::<String>())),
+        })
     }
 }
 
@@ -183,7 +320,8 @@ mod tests {
         assert_eq!(r, Request::Activate { tab_id: None, url: None, facts: None });
         let r = Request::decode(serde_json::from_str(r#"{"type":"hello","url":"https://x"}"#).unwrap()).unwrap();
         assert_eq!(r, Request::Hello { url: "https://x".into() });
-        let r = Request::decode(serde_json::from_str(r#"{"type":"facts","url":"u","facts":{"price":["US $1"],"junk":1}}"#).unwrap()).unwrap();
+        let r =
+            Request::decode(serde_json::from_str(r#"{"type":"facts","url":"u","facts":{"price":["US $1"],"junk":1}}"#).unwrap()).unwrap();
         match r {
             Request::Facts { facts, .. } => assert_eq!(facts.price, vec!["US $1".to_string()]),
             _ => panic!(),
@@ -193,7 +331,18 @@ mod tests {
     #[test]
     fn unit_variants_decode() {
         assert_eq!(Request::decode(serde_json::json!({"type": "get-settings"})), Ok(Request::GetSettings));
-        assert!(Request::decode(serde_json::json!({"type": "get-settings", "x": 1})).is_err());
+        // Unknown fields are ignored, for unit variants as for the others.
+        assert_eq!(Request::decode(serde_json::json!({"type": "get-settings", "x": 1})), Ok(Request::GetSettings));
+        // Wrong types and missing fields name the field.
+        assert_eq!(Request::decode(serde_json::json!({"type": "hello", "url": 5})), Err("`url` must be a string".into()));
+        assert_eq!(Request::decode(serde_json::json!({"type": "popup", "tabId": 1.5})), Err("`tabId` must be an integer".into()));
+        assert_eq!(Request::decode(serde_json::json!({"type": "popup", "tabId": 4294967296u64})), Err("`tabId` must be an integer".into()));
+        assert_eq!(Request::decode(serde_json::json!({"type": "set-refund", "order": "o1"})), Err("missing field `amount`".into()));
+        assert_eq!(
+            BrowserEvent::decode(serde_json::json!({"kind": "cookie", "removed": "yes", "cookie": {}})),
+            Err("`removed` must be true or false".into())
+        );
+        assert!(BrowserEvent::decode(serde_json::json!({"kind": "message", "msg": {}, "sender": {"tab": 3}})).is_err());
     }
 
     #[test]
@@ -215,9 +364,18 @@ mod tests {
     fn decodes_browser_events() {
         let e = BrowserEvent::decode(serde_json::from_str(r#"{"kind":"net-error","tabId":3,"url":"https://s.click.aliexpress.com/x","error":"net::ERR_BLOCKED_BY_CLIENT","type":"main_frame","frameId":0,"timeStamp":1}"#).unwrap()).unwrap();
         assert!(matches!(e, BrowserEvent::NetError { tab_id: 3, ref rtype, .. } if rtype == "main_frame"));
-        let e = BrowserEvent::decode(serde_json::from_str(r#"{"kind":"redirect","tabId":3,"url":"a","redirectUrl":"b","type":"main_frame"}"#).unwrap()).unwrap();
+        let e = BrowserEvent::decode(
+            serde_json::from_str(r#"{"kind":"redirect","tabId":3,"url":"a","redirectUrl":"b","type":"main_frame"}"#).unwrap(),
+        )
+        .unwrap();
         assert!(matches!(e, BrowserEvent::Redirect { ref redirect_url, .. } if redirect_url == "b"));
-        let e = BrowserEvent::decode(serde_json::from_str(r#"{"kind":"message","msg":{"type":"hello","url":"u"},"sender":{"id":"abc","tab":{"id":4,"url":"u"},"frameId":0}}"#).unwrap()).unwrap();
+        let e = BrowserEvent::decode(
+            serde_json::from_str(
+                r#"{"kind":"message","msg":{"type":"hello","url":"u"},"sender":{"id":"abc","tab":{"id":4,"url":"u"},"frameId":0}}"#,
+            )
+            .unwrap(),
+        )
+        .unwrap();
         match e {
             BrowserEvent::Message { sender, .. } => assert_eq!(sender.tab.unwrap().id, Some(4)),
             _ => panic!(),

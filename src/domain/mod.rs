@@ -10,6 +10,7 @@ pub mod json;
 pub mod layout;
 pub mod messages;
 pub mod money;
+pub mod orders;
 pub mod price;
 pub mod product;
 pub mod record;

@@ -36,6 +36,23 @@ pub struct TabInfo {
     /// Diagnostics for this tab (layout recognised, raw strings that failed to parse).
     pub notes: Vec<String>,
     pub seen_ms: f64,
+    /// A checkout page: what it showed (the pitfalls are warned about on it).
+    pub checkout: Option<CheckoutInfo>,
+    /// A payment result page: the order logged from it.
+    pub order: Option<super::orders::Order>,
+}
+
+/// What a checkout page showed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct CheckoutInfo {
+    pub total: Option<StoredPrice>,
+    /// The promo code typed in the checkout's code field (capped).
+    pub promo_code: Option<String>,
+    pub app_payment: bool,
+    /// The rate for the products of this checkout (their category, or the default).
+    pub rate_bp: u32,
+    pub at_ms: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -95,6 +112,10 @@ pub struct SessionRecord {
     /// Read afresh for every event, never stored (it is cheap, and always current).
     #[serde(skip)]
     pub extensions: Option<Vec<super::extensions::Finding>>,
+    /// The last checkout seen (the payment result page usually shows no amount).
+    pub last_checkout: Option<CheckoutInfo>,
+    /// Rates of the products seen this session, for the checkout (most recent last).
+    pub rates_seen: Vec<(String, u32)>,
 }
 
 impl Default for SessionRecord {
@@ -108,6 +129,8 @@ impl Default for SessionRecord {
             cart: Default::default(),
             notes: Vec::new(),
             extensions: None,
+            last_checkout: None,
+            rates_seen: Vec::new(),
         }
     }
 }
@@ -124,11 +147,8 @@ impl SessionRecord {
             return &mut self.tabs[i];
         }
         if self.tabs.len() >= MAX_TABS {
-            if let Some((i, _)) = self
-                .tabs
-                .iter()
-                .enumerate()
-                .min_by(|a, b| a.1.seen_ms.partial_cmp(&b.1.seen_ms).unwrap_or(std::cmp::Ordering::Equal))
+            if let Some((i, _)) =
+                self.tabs.iter().enumerate().min_by(|a, b| a.1.seen_ms.partial_cmp(&b.1.seen_ms).unwrap_or(std::cmp::Ordering::Equal))
             {
                 self.tabs.remove(i);
             }
@@ -139,6 +159,19 @@ impl SessionRecord {
 
     pub fn remove_tab(&mut self, tab_id: i32) {
         self.tabs.retain(|t| t.tab_id != tab_id);
+    }
+
+    /// Remembers the rate of a product seen this session (bounded).
+    pub fn saw_rate(&mut self, product_id: &str, rate_bp: u32) {
+        self.rates_seen.retain(|(id, _)| id != product_id);
+        if self.rates_seen.len() >= 100 {
+            self.rates_seen.remove(0);
+        }
+        self.rates_seen.push((product_id.to_string(), rate_bp));
+    }
+
+    pub fn rate_seen(&self, product_id: &str) -> Option<u32> {
+        self.rates_seen.iter().find(|(id, _)| id == product_id).map(|(_, r)| *r)
     }
 
     pub fn note(&mut self, line: String) {
@@ -165,11 +198,22 @@ pub struct Settings {
     pub lang: LangSetting,
     pub banner: bool,
     pub badge: bool,
+    /// The reminder 10 minutes after an order (seed 003).
+    pub order_check: bool,
+    /// Orders kept in the log (oldest pruned).
+    pub orders_max: u32,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { v: SETTINGS_VERSION, lang: LangSetting::Auto, banner: true, badge: true }
+        Settings {
+            v: SETTINGS_VERSION,
+            lang: LangSetting::Auto,
+            banner: true,
+            badge: true,
+            order_check: true,
+            orders_max: super::orders::DEFAULT_MAX,
+        }
     }
 }
 
@@ -189,12 +233,17 @@ pub enum Loaded<T> {
     Missing,
     Ok(T),
     /// Undecodable or from a future version: the caller quarantines `raw`.
-    Quarantine { raw: Value, why: String },
+    Quarantine {
+        raw: Value,
+        why: String,
+    },
 }
 
 /// Decodes a versioned record.
 pub fn decode<T: DeserializeOwned>(raw: Option<Value>, current_version: u32) -> Loaded<T> {
-    let Some(raw) = raw else { return Loaded::Missing };
+    let Some(raw) = raw else {
+        return Loaded::Missing;
+    };
     let v = raw.get("v").and_then(Value::as_u64);
     match v {
         Some(v) if v > u64::from(current_version) => {
@@ -241,10 +290,7 @@ mod tests {
         for bad in [json!({"v":1,"lang":42}), json!({"v":9}), json!("truncated"), json!({"lang":"ru"})] {
             assert!(matches!(decode::<Settings>(Some(bad.clone()), 1), Loaded::Quarantine { .. }), "{bad}");
         }
-        assert!(matches!(
-            decode::<SessionRecord>(Some(json!({"v":1,"referral":{"state":"exploded"}})), 1),
-            Loaded::Quarantine { .. }
-        ));
+        assert!(matches!(decode::<SessionRecord>(Some(json!({"v":1,"referral":{"state":"exploded"}})), 1), Loaded::Quarantine { .. }));
     }
 
     #[test]

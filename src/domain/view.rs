@@ -144,6 +144,29 @@ pub struct ViewInput {
     /// Items known to be in the cart while not active (pre-activation notice).
     pub cart_before: Option<u64>,
     pub program: String,
+    /// A checkout page while the referral is not active: this order would earn nothing.
+    pub checkout_unprotected: bool,
+    /// A payment result page: the order just logged, in words.
+    pub order_notice: Option<String>,
+}
+
+/// One logged order as the popup lists it (texts already localised).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OrderRow {
+    pub id: String,
+    pub when: String,
+    /// `#8123…, #8124…` or empty.
+    pub ids: String,
+    pub amount: String,
+    pub expected: String,
+    pub refunded: Option<String>,
+    /// `expected`, `reduced`, `cancelled`, `unknown`.
+    pub status: &'static str,
+    pub status_text: String,
+    pub attributed: bool,
+    /// The attribution at payment, in words.
+    pub proof: String,
+    pub warnings: String,
 }
 
 pub fn status_text(v: &ViewInput) -> String {
@@ -180,9 +203,13 @@ pub fn hint_text(v: &ViewInput) -> String {
         // The warning already carries the remedy: say only what happened.
         (State::Blocked, Some(o)) if warned(WarningKind::Adblock) => reason_text(l, o),
         (State::Hijacked, Some(o)) if warned(WarningKind::Rival) => reason_text(l, o),
-        (State::Blocked, Some(o)) => format!("{} {}", reason_text(l, o), t(l, "remedy_blocked", &[])),
+        (State::Blocked, Some(o)) => {
+            format!("{} {}", reason_text(l, o), t(l, "remedy_blocked", &[]))
+        }
         (State::Failed, Some(o)) => format!("{} {}", reason_text(l, o), t(l, "remedy_failed", &[])),
-        (State::Hijacked, Some(o)) => format!("{} {}", reason_text(l, o), t(l, "remedy_hijacked", &[])),
+        (State::Hijacked, Some(o)) => {
+            format!("{} {}", reason_text(l, o), t(l, "remedy_hijacked", &[]))
+        }
         (s, _) => t(l, &format!("hint_{}", s.as_str()), &[]),
     }
 }
@@ -205,17 +232,11 @@ fn money_nodes(v: &ViewInput) -> Vec<Node> {
         if let Some(max) = e.max_minor {
             n = n.attr("data-amount-max-minor", max.to_string());
         }
-        out.push(
-            el("div").class("cg-money").children([
-                el("span").class("cg-label").text(t(v.lang, "expected_label", &[])),
-                n.text(e.text.clone()),
-                el("span")
-                    .class("cg-rate")
-                    .testid("cg-rate")
-                    .attr("data-rate-bp", e.rate_bp.to_string())
-                    .text(format!("({})", e.rate_text)),
-            ]),
-        );
+        out.push(el("div").class("cg-money").children([
+            el("span").class("cg-label").text(t(v.lang, "expected_label", &[])),
+            n.text(e.text.clone()),
+            el("span").class("cg-rate").testid("cg-rate").attr("data-rate-bp", e.rate_bp.to_string()).text(format!("({})", e.rate_text)),
+        ]));
     } else if v.price_unrecognised {
         out.push(el("p").class("cg-note").text(t(v.lang, "price_unrecognised", &[])));
     }
@@ -252,6 +273,78 @@ fn activate_node(v: &ViewInput) -> Option<Node> {
             .attr("data-action", "activate")
             .text(activate_label(v)),
     )
+}
+
+fn checkout_notes(v: &ViewInput) -> Vec<Node> {
+    let mut out = Vec::new();
+    if v.checkout_unprotected {
+        out.push(
+            el("p")
+                .class("cg-checkout-risk")
+                .testid("cg-checkout-risk")
+                .attr("data-state", v.state.as_str())
+                .attr("role", "alert")
+                .text(t(v.lang, "checkout_unprotected", &[])),
+        );
+    }
+    if let Some(n) = &v.order_notice {
+        out.push(el("p").class("cg-order-notice").testid("cg-order").attr("role", "status").text(n.clone()));
+    }
+    out
+}
+
+fn order_node(l: Lang, o: &OrderRow) -> Node {
+    let mut money = format!("{} · {} {} ({})", o.amount, t(l, "expected_label", &[]), o.expected, o.status_text);
+    if let Some(r) = &o.refunded {
+        money = format!("{money} · {}", t(l, "order_refunded", &[r]));
+    }
+    el("li")
+        .class("cg-order")
+        .testid("cg-order-row")
+        .attr("data-order-id", o.id.clone())
+        .attr("data-status", o.status)
+        .attr("data-attributed", o.attributed.to_string())
+        .children([
+            el("strong").text(format!("{} {}", o.when, o.ids).trim_end().to_string()),
+            el("span").class("cg-order-money").text(money),
+            el("span").class(if o.attributed { "cg-order-proof cg-ok" } else { "cg-order-proof cg-risk" }).text(o.proof.clone()),
+        ])
+        .opt((!o.warnings.is_empty()).then(|| el("span").class("cg-order-warn").text(t(l, "order_warnings", &[&o.warnings]))))
+        .child(
+            el("span").class("cg-refund").children([
+                el("input")
+                    .attr("type", "text")
+                    .attr("inputmode", "decimal")
+                    .attr("data-refund-for", o.id.clone())
+                    .attr("aria-label", t(l, "refund_label", &[]))
+                    .attr("placeholder", t(l, "refund_label", &[])),
+                el("button").attr("type", "button").attr("data-action", "refund").attr("data-order", o.id.clone()).text(t(
+                    l,
+                    "action_refund",
+                    &[],
+                )),
+            ]),
+        )
+        .child(el("span").class("cg-refund-msg").attr("data-refund-msg", o.id.clone()).attr("role", "alert"))
+}
+
+fn orders_node(l: Lang, x: &PopupExtra) -> Node {
+    let mut s = el("section")
+        .class("cg-orders")
+        .testid("cg-orders")
+        .attr("data-count", x.orders_total.to_string())
+        .child(el("h2").text(t(l, "orders_title", &[])));
+    if x.orders.is_empty() {
+        return s.child(el("p").class("cg-note").text(t(l, "orders_empty", &[])));
+    }
+    s = s.child(el("ul").class("cg-order-list").children(x.orders.iter().map(|o| order_node(l, o))));
+    if x.orders_total > x.orders.len() {
+        s = s.child(el("p").class("cg-note").text(tn(l, "orders_more", (x.orders_total - x.orders.len()) as u64, &[])));
+    }
+    s.child(el("div").class("cg-export").children([
+        el("button").attr("type", "button").attr("data-action", "export").attr("data-format", "csv").text(t(l, "action_export_csv", &[])),
+        el("button").attr("type", "button").attr("data-action", "export").attr("data-format", "json").text(t(l, "action_export_json", &[])),
+    ]))
 }
 
 fn cart_notice(v: &ViewInput) -> Option<Node> {
@@ -313,6 +406,7 @@ pub fn banner(v: &ViewInput) -> Node {
                 .class("cg-body")
                 .children(money_nodes(v))
                 .children(warning_nodes(v))
+                .children(checkout_notes(v))
                 .child(el("p").class("cg-hint").text(hint_text(v)))
                 .opt(cart_notice(v))
                 .opt(activate_node(v)),
@@ -327,6 +421,10 @@ pub struct PopupExtra {
     pub version: String,
     /// No AliExpress page known for this tab.
     pub not_aliexpress: bool,
+    /// The most recent orders, newest first.
+    pub orders: Vec<OrderRow>,
+    /// Orders in the log (the popup lists the most recent).
+    pub orders_total: usize,
 }
 
 /// The toolbar popup.
@@ -351,40 +449,31 @@ pub fn popup(v: &ViewInput, x: &PopupExtra) -> Node {
                 .attr("aria-live", "polite")
                 .text(status_text(v)),
         )
-        .child(el("p").class("cg-hint").text(if x.not_aliexpress {
-            t(l, "hint_open_aliexpress", &[])
-        } else {
-            hint_text(v)
-        }))
+        .child(el("p").class("cg-hint").text(if x.not_aliexpress { t(l, "hint_open_aliexpress", &[]) } else { hint_text(v) }))
         .opt(cart_notice(v))
         .opt(if x.not_aliexpress { None } else { activate_node(v) })
         .children(money_nodes(v))
         .children(warning_nodes(v))
-        .child(
-            el("section").class("cg-how").children([
-                el("p").text(t(l, "how_it_works", &[])),
-                el("a")
-                    .attr("href", x.disclosure_url.clone())
-                    .attr("target", "_blank")
-                    .attr("rel", "noopener")
-                    .text(t(l, "disclosure_link", &[])),
-            ]),
-        )
-        .child(
-            el("details").class("cg-diag").children([
-                el("summary").text(t(l, "diagnostics_title", &[])),
-                el("pre").class("cg-diag-text").attr("data-testid", "cg-diagnostics").text(format!(
-                    "{}\n{} {}",
-                    diag_text,
-                    t(l, "version_label", &[]),
-                    x.version
-                )),
-                el("button")
-                    .attr("type", "button")
-                    .attr("data-action", "copy-diagnostics")
-                    .text(t(l, "action_copy", &[])),
-            ]),
-        )
+        .children(checkout_notes(v))
+        .child(orders_node(l, x))
+        .child(el("section").class("cg-how").children([
+            el("p").text(t(l, "how_it_works", &[])),
+            el("a").attr("href", x.disclosure_url.clone()).attr("target", "_blank").attr("rel", "noopener").text(t(
+                l,
+                "disclosure_link",
+                &[],
+            )),
+        ]))
+        .child(el("details").class("cg-diag").children([
+            el("summary").text(t(l, "diagnostics_title", &[])),
+            el("pre").class("cg-diag-text").attr("data-testid", "cg-diagnostics").text(format!(
+                "{}\n{} {}",
+                diag_text,
+                t(l, "version_label", &[]),
+                x.version
+            )),
+            el("button").attr("type", "button").attr("data-action", "copy-diagnostics").text(t(l, "action_copy", &[])),
+        ]))
 }
 
 #[cfg(test)]

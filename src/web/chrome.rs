@@ -43,6 +43,8 @@ extern "C" {
     async fn management_get_all() -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "alarms"], js_name = create)]
     async fn alarms_create(name: &str, info: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["chrome", "notifications"], js_name = create)]
+    async fn notifications_create(id: &str, options: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "i18n"], js_name = getUILanguage)]
     fn ui_language() -> Result<String, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "runtime"], js_name = getManifest)]
@@ -62,11 +64,7 @@ pub fn from_js(v: &JsValue) -> Value {
         return Value::Null;
     }
     // JSON.stringify + serde_json: one JSON reader for everything keeps the wasm small.
-    js_sys::JSON::stringify(v)
-        .ok()
-        .and_then(|s| s.as_string())
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or(Value::Null)
+    js_sys::JSON::stringify(v).ok().and_then(|s| s.as_string()).and_then(|s| serde_json::from_str(&s).ok()).unwrap_or(Value::Null)
 }
 
 /// The text of a JS error for a message.
@@ -74,10 +72,7 @@ pub fn err_text(e: &JsValue) -> String {
     if let Some(s) = e.as_string() {
         return s;
     }
-    js_sys::Reflect::get(e, &"message".into())
-        .ok()
-        .and_then(|m| m.as_string())
-        .unwrap_or_else(|| "unknown error".into())
+    js_sys::Reflect::get(e, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_else(|| "unknown error".into())
 }
 
 fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
@@ -169,15 +164,25 @@ impl Browser for ChromePlatform {
     async fn alarm(&self, name: &str, when_ms: f64) {
         let _ = alarms_create(name, &obj(&[("when", when_ms.into())])).await;
     }
+    async fn notify(&self, id: &str, title: &str, message: &str) -> Result<(), String> {
+        // Undefined until the optional `notifications` permission is granted.
+        if chrome_api(&["notifications", "create"]).is_none() {
+            return Err("notifications permission not granted".into());
+        }
+        let options = obj(&[
+            ("type", "basic".into()),
+            ("iconUrl", "/icons/icon-128.png".into()),
+            ("title", title.into()),
+            ("message", message.into()),
+            ("priority", JsValue::from(1)),
+        ]);
+        notifications_create(id, &options).await.map(|_| ()).map_err(|e| err_text(&e))
+    }
     fn extension_id(&self) -> String {
         chrome_api(&["runtime", "id"]).and_then(|v| v.as_string()).unwrap_or_default()
     }
     fn version(&self) -> String {
-        get_manifest()
-            .ok()
-            .and_then(|m| js_sys::Reflect::get(&m, &"version".into()).ok())
-            .and_then(|v| v.as_string())
-            .unwrap_or_default()
+        get_manifest().ok().and_then(|m| js_sys::Reflect::get(&m, &"version".into()).ok()).and_then(|v| v.as_string()).unwrap_or_default()
     }
 }
 

@@ -1,13 +1,11 @@
 //! wasm entry points and the browser adapters. Compiled only for wasm32.
 
 pub mod chrome;
-pub mod popup;
-pub mod render;
 
 use crate::app::Ctx;
 use crate::domain::config::{self, Config};
-use crate::domain::{i18n, layout};
 use crate::domain::messages::BrowserEvent;
+use crate::domain::{i18n, layout};
 use chrome::{from_js, to_js, ChromePlatform};
 use serde_json::json;
 use std::cell::RefCell;
@@ -28,14 +26,19 @@ pub fn load_config(json_text: &str) -> Result<(), JsValue> {
 
 /// Worker start: config, UI catalogs and layout profiles, as read from the package.
 #[wasm_bindgen]
-pub fn start(
-    config_json: &str,
-    en_json: &str,
-    ru_json: &str,
-    layouts_json: &str,
-    css: &str,
-    registry_json: &str,
-) -> Result<(), JsValue> {
+pub fn start(config_json: &str, en_json: &str, ru_json: &str, layouts_json: &str, css: &str, registry_json: &str) -> Result<(), JsValue> {
+    // A panic aborts the instance (panic = "abort"): keep its message where worker.js finds
+    // it, so the recovery can log it to the diagnostics.
+    std::panic::set_hook(Box::new(|info| {
+        let global = js_sys::global();
+        let message = JsValue::from(info.to_string());
+        let _ = js_sys::Reflect::set(&global, &"cgPanic".into(), &message);
+        // The trap happens inside an async task: the event's promise would never settle.
+        // worker.js's `cgOnPanic` fails it now, so the queue moves on and recovers.
+        if let Ok(f) = js_sys::Reflect::get(&global, &"cgOnPanic".into()).and_then(|f| f.dyn_into::<js_sys::Function>()) {
+            let _ = f.call1(&JsValue::NULL, &message);
+        }
+    }));
     crate::app::set_banner_css(css);
     crate::domain::extensions::install(registry_json).map_err(|e| JsValue::from_str(&e))?;
     i18n::install(en_json, ru_json).map_err(|e| JsValue::from_str(&e))?;

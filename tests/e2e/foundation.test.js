@@ -77,3 +77,13 @@ test('one click activates once, verified ours; a worker restart keeps the state'
   await other.close();
   await page.close();
 });
+
+test('a release build without test hooks refuses the debug-panic message', async () => {
+  const page = await h.browser.newPage();
+  await page.goto(`chrome-extension://${h.id}/ui/options.html`);
+  const r = await page.evaluate(() => chrome.runtime.sendMessage({ type: 'debug-panic' }));
+  assert.equal(r.type, 'error');
+  assert.match(r.error, /not allowed/);
+  assert.equal((await page.evaluate(() => chrome.runtime.sendMessage({ type: 'get-settings' }))).type, 'settings');
+  await page.close();
+});

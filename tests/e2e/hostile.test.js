@@ -71,3 +71,24 @@ test('a page that keeps removing the banner gets it back once per navigation, no
   assert.ok(removed <= 4, `re-inserted ${removed} times`);
   await page.close();
 });
+
+test('the shared renderer (banner and popup) never interprets markup or unsafe attributes', async () => {
+  const page = await h.browser.newPage();
+  await page.goto(`chrome-extension://${h.id}/ui/popup.html?tabId=999999`);
+  const html = await page.evaluate(() => {
+    const node = { t: 'div', a: [['class', 'x'], ['onclick', 'alert(1)'], ['data-testid', 'cg-banner'], ['style', 'display:none']], c: [
+      { t: 'script', x: 'alert(2)' },
+      { t: 'a', a: [['href', 'javascript:alert(3)']], x: '<b>bold</b>' },
+      { t: 'a', a: [['href', 'https://example.org/']], x: 'ok' },
+      { t: 'img', a: [['src', 'x'], ['onerror', 'alert(4)']] },
+      'not a node', { t: 'p', a: 'nope', c: 'nope', x: 7 },
+    ] };
+    const el = cgRender.build(node); // eslint-disable-line no-undef
+    return el.outerHTML;
+  });
+  assert.doesNotMatch(html, /onclick|onerror|<script|<img|javascript:|style=/);
+  assert.match(html, /&lt;b&gt;bold&lt;\/b&gt;/);
+  assert.match(html, /href="https:\/\/example\.org\/"/);
+  assert.match(html, /data-testid="cg-banner"/);
+  await page.close();
+});

@@ -66,9 +66,10 @@ const EXT_ID_RE = /^[a-p]{32}$/;
  * @param {string[]} [o.args] extra Chromium switches
  * @param {string} [o.locale]
  * @param {number} [o.slowMo]
+ * @param {boolean} [o.mapAllHosts] send every host name to the fixture server (it logs every request)
  */
 export async function launchBrowser({
-  extensions = [], profileDir, port, viewport, headless = true, args = [], locale, slowMo,
+  extensions = [], profileDir, port, viewport, headless = true, args = [], locale, slowMo, mapAllHosts = false,
 } = {}) {
   const extDirs = extensions.map((d) => fs.realpathSync(path.resolve(d)));
   for (const d of extDirs) {
@@ -90,7 +91,7 @@ export async function launchBrowser({
     ...(extDirs.length
       ? [`--disable-extensions-except=${extDirs.join(',')}`, `--load-extension=${extDirs.join(',')}`]
       : ['--disable-extensions']),
-    ...(port ? [`--host-resolver-rules=${MAPPED_HOSTS.map((h) => `MAP ${h} 127.0.0.1:${port}`).join(', ')}`] : []),
+    ...(port ? [`--host-resolver-rules=${(mapAllHosts ? ['*'] : MAPPED_HOSTS).map((h) => `MAP ${h} 127.0.0.1:${port}`).join(', ')}`] : []),
     ...args,
   ];
 

@@ -2,6 +2,7 @@
 // extension (dist/extension), and helpers that read the contract's test hooks.
 import path from 'node:path';
 import fs from 'node:fs';
+import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { startServer } from './server.js';
 import { launchBrowser } from './browser.js';
@@ -10,20 +11,44 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const EXT_DIR = path.resolve(HERE, '..', '..', '..', 'dist', 'extension');
 export const FIXTURE_EXT = (name) => path.resolve(HERE, '..', 'fixtures', name);
 
+/**
+ * A test build of the extension: dist/extension copied, with `grant` moved from the
+ * optional to the granted permissions (a headless browser cannot accept a permission
+ * prompt) and `config` merged into the operator config (e.g. a short order-check delay,
+ * `test_hooks`). Same key, so the same extension id.
+ */
+export function variant({ grant = [], config = {} } = {}) {
+  const name = crypto.createHash('sha256').update(JSON.stringify({ grant, config })).digest('hex').slice(0, 12);
+  const dir = path.resolve(HERE, '..', '.out', `variant-${name}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.cpSync(EXT_DIR, dir, { recursive: true });
+  const manifestFile = path.join(dir, 'manifest.json');
+  const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+  manifest.permissions = [...manifest.permissions, ...grant];
+  manifest.optional_permissions = (manifest.optional_permissions || []).filter((p) => !grant.includes(p));
+  fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
+  const configFile = path.join(dir, 'config', 'config.json');
+  const cfg = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+  fs.writeFileSync(configFile, JSON.stringify({ ...cfg, ...config }, null, 2));
+  return dir;
+}
+
 export async function setUp(opts = {}) {
   if (!fs.existsSync(path.join(EXT_DIR, 'manifest.json'))) {
     throw new Error(`${EXT_DIR} is missing: run ./build.sh first`);
   }
+  const extDir = opts.variant ? variant(opts.variant) : EXT_DIR;
   const server = await startServer(opts.server || {});
   const browser = await launchBrowser({
-    extensions: [EXT_DIR, ...(opts.extraExtensions || [])],
+    extensions: [extDir, ...(opts.extraExtensions || [])],
     port: server.port,
     locale: opts.locale || 'en-US',
     headless: opts.headless !== false,
     profileDir: opts.profileDir,
+    mapAllHosts: opts.mapAllHosts,
   });
-  const id = browser.extensionId(EXT_DIR);
-  const sw = await browser.serviceWorker(EXT_DIR, { timeout: 15000 });
+  const id = browser.extensionId(extDir);
+  const sw = await browser.serviceWorker(extDir, { timeout: 15000 });
   // A freshly installed worker's webRequest listeners reach the browser a moment after it
   // starts: the first navigation can go unseen. Warm up with one page load (not counted).
   const warm = await browser.newPage();
@@ -31,10 +56,10 @@ export async function setUp(opts = {}) {
   await warm.close();
   server.reset();
   return {
-    server, browser, id, sw,
+    server, browser, id, sw, extDir,
     async tabIdOf(page) {
       const url = page.url().split('#')[0];
-      const worker = await browser.serviceWorker(EXT_DIR);
+      const worker = await browser.serviceWorker(extDir);
       return worker.evaluate(async (u) => {
         const tabs = await chrome.tabs.query({});
         const t = tabs.find((x) => x.url === u);

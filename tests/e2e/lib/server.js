@@ -152,6 +152,7 @@ export async function startServer(opts = {}) {
 
   let counts = new Map();
   const log = [];
+  const requests = []; // every request: {url, method, referer, origin, dest}
   const carts = { com: new Map(), ru: new Map() };
   const routes = []; // { host, path, handler }
 
@@ -225,6 +226,10 @@ export async function startServer(opts = {}) {
     const sf = storefrontOf(host);
     if (opts.verbose) process.stderr.write(`[fixture-server] ${req.method} ${host}${req.url}\n`);
 
+    requests.push({
+      url: url.href, method: req.method, referer: req.headers.referer || null,
+      origin: req.headers.origin || null, dest: req.headers['sec-fetch-dest'] || null,
+    });
     if (p !== '/__counters') {
       bump(p);
       bump(`${host}${p}`);
@@ -309,6 +314,14 @@ export async function startServer(opts = {}) {
       bump('cart_page');
       return servePage(res, sf, fixture(sf, 'cart.html'));
     }
+    if (sf === 'com' && p === '/p/trade/confirm.html') {
+      bump('checkout');
+      return servePage(res, sf, fixture(sf, 'checkout.html'), { PAYMENT_ID: `PAY${digits(12)}` });
+    }
+    if (sf === 'com' && p === '/p/second-payment/pay-result.html') {
+      bump('pay_result');
+      return servePage(res, sf, fixture(sf, 'pay-result.html'), { ORDER_ID: `81${digits(14)}` });
+    }
     if (p === '/favicon.ico') return send(res, 204, '');
     return notFound(res, sf, url);
   }
@@ -335,10 +348,13 @@ export async function startServer(opts = {}) {
     hits: (name) => counts.get(name) || 0,
     /** Affiliate-endpoint hits: { name, url, key, time, method, referer, cookie }. */
     log,
-    /** Clears counters, log and both carts (routes and deep-link mode are kept). */
+    /** Every request received: { url, method, referer, origin, dest }. */
+    requests,
+    /** Clears counters, logs and both carts (routes and deep-link mode are kept). */
     reset() {
       counts = new Map();
       log.length = 0;
+      requests.length = 0;
       carts.com = new Map();
       carts.ru = new Map();
     },
