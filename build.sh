@@ -4,6 +4,7 @@
 #   ./build.sh test     native tests, wasm tests in headless Chromium, end-to-end suite
 #   ./build.sh demo     build, start the demo store, open Chromium with the extension
 #   ./build.sh bench    benchmarks
+#   ./build.sh fuzz [TARGET...]  each cargo-fuzz target for FUZZ_SECONDS (60) seconds
 # CASHBACK_CONFIG=/path/config.json bakes another operator config into dist/extension/.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -138,6 +139,63 @@ run_layer() {
   rm -f "$log"
 }
 
+FUZZ_TARGETS=(url_referral cookies price messages)
+
+ensure_cargo_fuzz() {
+  command -v cargo >/dev/null || die "cargo not found: install Rust with rustup (https://rustup.rs), then rerun"
+  command -v c++ >/dev/null || apt_install build-essential
+  if ! cargo fuzz --version >/dev/null 2>&1; then
+    say "cargo install cargo-fuzz"
+    cargo install -q cargo-fuzz --locked || cargo install -q cargo-fuzz || die "could not install cargo-fuzz"
+  fi
+}
+
+# fuzz [TARGET...]: runs each target for FUZZ_SECONDS on a working corpus (fuzz/corpus/,
+# seeded from the committed fuzz/seeds/, kept between runs), then prints a table of
+# executions and crashes. Crash inputs and full logs land in fuzz/artifacts/.
+fuzz() {
+  local secs=${FUZZ_SECONDS:-60} san=${FUZZ_SANITIZER:-address} t log stamp rc execs took crashes rows=() failed=0
+  [ "$#" -gt 0 ] || set -- "${FUZZ_TARGETS[@]}"
+  for t in "$@"; do
+    [ -d "fuzz/seeds/$t" ] || die "unknown fuzz target '$t' (targets: ${FUZZ_TARGETS[*]})"
+  done
+  ensure_cargo_fuzz
+  # cargo-fuzz passes -Z flags (sanitizer, coverage); stable rustc takes them with this.
+  export RUSTC_BOOTSTRAP=1
+  say "cargo fuzz build (sanitizer: $san)"
+  for t in "$@"; do
+    cargo fuzz build --sanitizer "$san" "$t" || die "cargo fuzz build $t failed"
+  done
+  for t in "$@"; do
+    mkdir -p "fuzz/corpus/$t" "fuzz/artifacts/$t"
+    cp "fuzz/seeds/$t"/* "fuzz/corpus/$t/" # names are content hashes
+    log=fuzz/artifacts/$t.log
+    stamp=$(mktemp)
+    say "fuzz $t for ${secs}s"
+    rc=0
+    cargo fuzz run --sanitizer "$san" "$t" "fuzz/corpus/$t" -- \
+      -max_total_time="$secs" -timeout=10 -print_final_stats=1 >"$log" 2>&1 || rc=$?
+    execs=$(awk '/^stat::number_of_executed_units:/ { n = $2 } END { print n }' "$log")
+    [ -n "$execs" ] || execs=$(grep -Eo '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
+    took=$(sed -nE 's/^Done [0-9]+ runs in ([0-9]+) second.*/\1/p' "$log" | tail -1)
+    crashes=$(find "fuzz/artifacts/$t" -newer "$stamp" -type f \
+      \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
+    if [ "$rc" != 0 ] && [ "$crashes" = 0 ]; then crashes=1; fi
+    if [ "$crashes" != 0 ]; then
+      failed=1
+      tail -n 40 "$log" >&2
+      echo "fuzz $t: exit $rc, full log $log, inputs in fuzz/artifacts/$t/" >&2
+    else
+      grep -E '^#[0-9]+[[:space:]]+DONE' "$log" >&2 || true
+    fi
+    rows+=("| $t | ${took:-$secs} | ${execs:-0} | $crashes |")
+    rm -f "$stamp"
+  done
+  printf '\n| target | seconds | executions | crashes |\n|---|---:|---:|---:|\n'
+  printf '%s\n' "${rows[@]}"
+  [ "$failed" = 0 ]
+}
+
 e2e_suite() { (cd tests/e2e && node --test --test-concurrency=1 --test-reporter=tap ./*.test.js); }
 
 cmd=${1:-build}
@@ -171,7 +229,11 @@ case "$cmd" in
     say "browser figures (tests/e2e/bench.js)"
     node tests/e2e/bench.js "$native"
     ;;
+  fuzz)
+    shift
+    fuzz "$@"
+    ;;
   *)
-    die "unknown command '$cmd' (use: build, test, demo, bench)"
+    die "unknown command '$cmd' (use: build, test, demo, bench, fuzz)"
     ;;
 esac

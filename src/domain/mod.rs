@@ -13,6 +13,8 @@ pub mod money;
 pub mod orders;
 pub mod price;
 pub mod product;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod props;
 pub mod record;
 pub mod referral;
 pub mod session;

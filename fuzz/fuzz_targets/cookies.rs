@@ -1,0 +1,32 @@
+//! Attribution cookie parsers: `aeu_cid` and `xman_us_f` (with its tolerant flat-JSON
+//! reader, reached through `x_as_i=<encoded input>`), and the trace-key reader.
+#![no_main]
+
+use cashback_guard::domain::referral::{self, Source};
+use cashback_guard::domain::url::encode_component;
+use libfuzzer_sys::fuzz_target;
+
+fn check_xman(v: &str) {
+    if let Some(a) = referral::parse_xman_us_f(v) {
+        assert!(referral::valid_key(&a.key), "{a:?}");
+        assert_eq!(a.source, Source::XmanCookie);
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let s = String::from_utf8_lossy(data);
+    let s = s.as_ref();
+
+    if let Some(k) = referral::key_from_trace(s) {
+        assert!(referral::valid_key(&k) && s.contains(k.as_str()), "{k:?}");
+    }
+    if let Some(a) = referral::parse_aeu_cid(s) {
+        assert!(referral::valid_key(&a.key), "{a:?}");
+        assert_eq!(a.source, Source::AeuCidCookie);
+        let trace = a.trace.as_deref().expect("aeu_cid keeps its trace");
+        assert_eq!(referral::key_from_trace(trace).as_deref(), Some(a.key.as_str()));
+    }
+    check_xman(s);
+    check_xman(&format!("x_as_i={s}"));
+    check_xman(&format!("x_user=a&x_as_i={}&acs_rt=z", encode_component(s)));
+});
