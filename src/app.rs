@@ -210,12 +210,41 @@ impl<'a, P: Platform> Ctx<'a, P> {
                     Some(c) => format!("{key} ({c})"),
                     None => key.clone(),
                 };
-                out.push(Warning {
-                    kind: WarningKind::Rival,
-                    subject: key.clone(),
-                    title: t(lang, "warn_rival", &[&who]),
-                    remedy: t(lang, "remedy_hijacked", &[]),
-                });
+                // A top-level navigation through the rival's link: with the installed
+                // extensions known, the one that can steer AliExpress tabs is the culprit.
+                let by_navigation = culprit.as_deref().is_some_and(|c| c.starts_with("navigation"));
+                let suspects: Vec<_> = if by_navigation {
+                    found
+                        .iter()
+                        .filter(|f| {
+                            matches!(f.category, Category::Cashback | Category::AliexpressHelper | Category::Capable | Category::Navigator)
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let w = match suspects.as_slice() {
+                    [one] => Warning {
+                        kind: WarningKind::Rival,
+                        subject: one.id.clone(),
+                        title: t(lang, "warn_rival_by_ext", &[&one.name, &one.id, &who]),
+                        remedy: t(lang, "remedy_rival_ext", &[&one.name]),
+                    },
+                    many => {
+                        let names: Vec<&str> = many.iter().map(|f| f.name.as_str()).collect();
+                        let who = if names.is_empty() { who } else { format!("{who}; {}", t(lang, "suspects", &[&names.join(", ")])) };
+                        Warning {
+                            kind: WarningKind::Rival,
+                            subject: key.clone(),
+                            title: t(lang, "warn_rival", &[&who]),
+                            remedy: t(lang, "remedy_hijacked", &[]),
+                        }
+                    }
+                };
+                match out.iter_mut().find(|x| x.kind == WarningKind::Rival && x.subject == w.subject) {
+                    Some(existing) => *existing = w, // the installed rival, now with what it did
+                    None => out.push(w),
+                }
             }
             (State::Failed, Some(Outcome::OtherKey { key })) => out.push(Warning {
                 kind: WarningKind::Rival,

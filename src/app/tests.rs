@@ -646,3 +646,48 @@ fn no_notification_permission_is_reported_and_quota_errors_are_not_swallowed() {
     let diag = testids(&w.popup_view(), "cg-diagnostics")[0]["x"].as_str().unwrap().to_string();
     assert!(diag.contains("could not save the order log"), "{diag}");
 }
+
+/// Active, then the tab is sent through a rival's deep link (a top-level navigation).
+fn hijack_by_navigation(w: &World) -> Value {
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    w.from_tab(3, json!({"type": "activate"}));
+    w.land_ours(3);
+    w.send(json!({"kind": "redirect", "tabId": 3, "url": "https://s.click.aliexpress.com/deep_link.htm?aff_short_key=rivalNav1&dl_target_url=x",
+        "redirectUrl": format!("{ITEM}?aff_fsk=rivalNav1&sk=rivalNav1"), "type": "main_frame"}));
+    w.send(json!({"kind": "cookie", "cookie": {"name": "aeu_cid", "value": "0123456789abcdef0123456789abcdef-1700000000000-01234-rivalNav1", "domain": ".aliexpress.com"}}));
+    assert_eq!(w.state(), "hijacked");
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}))
+}
+
+#[test]
+fn a_navigation_hijack_names_the_one_extension_that_can_steer_tabs() {
+    let steerer = json!({"id": "ddddeeeeffffgggghhhhiiiijjjjkkkk", "name": "Tab steerer", "enabled": true,
+        "permissions": ["tabs"], "hostPermissions": ["https://*.aliexpress.com/*"]});
+    let organiser = json!({"id": "eeeeffffgggghhhhiiiijjjjkkkkllll", "name": "Tab organiser", "enabled": true,
+        "permissions": ["tabs"], "hostPermissions": ["https://*.example.org/*"]});
+    // Without the management permission: the rival's key, and how.
+    let w = World::new();
+    let r = hijack_by_navigation(&w);
+    let warn = testids(&r["view"], "cg-warning");
+    assert_eq!((warn.len(), warn[0]["a"]["data-subject"].as_str()), (1, Some("rivalNav1")));
+    // One suspect that can see and steer AliExpress tabs: named by id.
+    let w = World::new();
+    *w.m.installed.borrow_mut() = Some(json!([steerer.clone(), organiser]));
+    let r = hijack_by_navigation(&w);
+    let warn = testids(&r["view"], "cg-warning");
+    assert_eq!(warn.len(), 1, "{warn:?}");
+    assert_eq!(warn[0]["a"]["data-subject"], "ddddeeeeffffgggghhhhiiiijjjjkkkk");
+    let text = norm(&warn[0]).to_string();
+    assert!(text.contains("Tab steerer") && text.contains("rivalNav1 (navigation in tab 3)"), "{text}");
+    // Two suspects: the key stays the subject, both are listed.
+    let w = World::new();
+    let mut second = steerer.clone();
+    second["id"] = json!("ffffgggghhhhiiiijjjjkkkkllllmmmm");
+    second["name"] = json!("Coupon popper");
+    *w.m.installed.borrow_mut() = Some(json!([steerer, second]));
+    let r = hijack_by_navigation(&w);
+    let warn = testids(&r["view"], "cg-warning");
+    assert_eq!(warn[0]["a"]["data-subject"], "rivalNav1");
+    let text = norm(&warn[0]).to_string();
+    assert!(text.contains("Tab steerer, Coupon popper"), "{text}");
+}

@@ -43,5 +43,9 @@ fn main() {
     let price_ns = bench(20_000, 15, |i| {
         black_box(price::parse_price(black_box(PRICES[i % PRICES.len()]), None).ok());
     });
-    println!("{{\"url_classify_ns\": {url_ns:.1}, \"price_parse_ns\": {price_ns:.1}, \"urls\": {}, \"prices\": {}}}", URLS.len(), PRICES.len());
+    println!(
+        "{{\"url_classify_ns\": {url_ns:.1}, \"price_parse_ns\": {price_ns:.1}, \"urls\": {}, \"prices\": {}}}",
+        URLS.len(),
+        PRICES.len()
+    );
 }

@@ -14,6 +14,9 @@ pub enum Category {
     AliexpressHelper,
     /// Not in the registry, but its permissions let it block or redirect requests.
     Capable,
+    /// Unknown, but it can see AliExpress tabs and navigate or script them: a suspect
+    /// when a tab is sent through another affiliate's link (never warned about alone).
+    Navigator,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +46,7 @@ impl Category {
             Category::Cashback => "cashback",
             Category::AliexpressHelper => "aliexpress-helper",
             Category::Capable => "can block or redirect requests",
+            Category::Navigator => "can navigate AliExpress tabs",
         }
     }
 }
@@ -64,7 +68,11 @@ pub fn parse_registry(json: &str) -> Result<Registry, String> {
     for e in list {
         let id = e.get("id").and_then(Value::as_str).filter(|s| is_extension_id(s)).ok_or("registry: an entry has a bad `id`")?;
         let name = e.get("name").and_then(Value::as_str).unwrap_or(id);
-        let cat = e.get("category").and_then(Value::as_str).and_then(category).ok_or_else(|| format!("registry: {id} has an unknown category"))?;
+        let cat = e
+            .get("category")
+            .and_then(Value::as_str)
+            .and_then(category)
+            .ok_or_else(|| format!("registry: {id} has an unknown category"))?;
         known.push(Known { id: id.to_string(), name: name.to_string(), category: cat });
     }
     Ok(Registry { known })
@@ -75,11 +83,15 @@ pub fn is_extension_id(s: &str) -> bool {
     s.len() == 32 && s.bytes().all(|b| (b'a'..=b'p').contains(&b))
 }
 
-const BLOCKING_PERMISSIONS: &[&str] =
-    &["declarativeNetRequest", "declarativeNetRequestWithHostAccess", "webRequestBlocking", "proxy"];
+const BLOCKING_PERMISSIONS: &[&str] = &["declarativeNetRequest", "declarativeNetRequestWithHostAccess", "webRequestBlocking", "proxy"];
+const NAVIGATING_PERMISSIONS: &[&str] = &["tabs", "webNavigation", "scripting"];
 
 fn broad_or_aliexpress(host: &str) -> bool {
-    host == "<all_urls>" || host.starts_with("*://*/") || host.starts_with("http://*/") || host.starts_with("https://*/") || host.contains("aliexpress")
+    host == "<all_urls>"
+        || host.starts_with("*://*/")
+        || host.starts_with("http://*/")
+        || host.starts_with("https://*/")
+        || host.contains("aliexpress")
 }
 
 /// The enabled extensions (from `chrome.management.getAll()`) that matter, ours excluded.
@@ -103,8 +115,11 @@ pub fn assess(installed: &Value, registry: &Registry, our_id: &str) -> Vec<Findi
         };
         let can_block = strs("permissions").iter().any(|p| BLOCKING_PERMISSIONS.contains(p));
         let reaches = strs("hostPermissions").iter().any(|h| broad_or_aliexpress(h));
+        let navigates = strs("permissions").iter().any(|p| NAVIGATING_PERMISSIONS.contains(p));
         if can_block && reaches {
             out.push(Finding { id: id.to_string(), name, category: Category::Capable });
+        } else if navigates && reaches {
+            out.push(Finding { id: id.to_string(), name, category: Category::Navigator });
         }
     }
     out
@@ -165,17 +180,25 @@ mod tests {
              "permissions": ["declarativeNetRequestWithHostAccess"], "hostPermissions": ["*://*.aliexpress.com/*"]},
             {"id": "bbbbccccddddeeeeffffgggghhhhiiii", "name": "Harmless theme helper", "enabled": true,
              "permissions": ["storage"], "hostPermissions": ["<all_urls>"]},
+            {"id": "ddddeeeeffffgggghhhhiiiijjjjkkkk", "name": "Tab steerer", "enabled": true,
+             "permissions": ["tabs"], "hostPermissions": ["https://*.aliexpress.com/*"]},
+            {"id": "eeeeffffgggghhhhiiiijjjjkkkkllll", "name": "Tab organiser", "enabled": true,
+             "permissions": ["tabs"], "hostPermissions": ["https://*.example.org/*"]},
             {"id": OURS, "name": "Cashback Guard", "enabled": true, "permissions": ["webRequest"]},
             {"id": "ccccddddeeeeffffgggghhhhiiiijjjj", "name": "A theme", "enabled": true, "type": "theme"},
             "garbage", {"name": "no id"}
         ]);
         let f = assess(&installed, &r, OURS);
         let got: Vec<(&str, Category)> = f.iter().map(|x| (x.id.as_str(), x.category)).collect();
-        assert_eq!(got, vec![
-            ("cjpalhdlnbpafiamejdnhcphjbkeiagm", Category::Blocker),
-            ("lphicbbhfmllgmomkkhjfkpbdlncafbn", Category::Cashback),
-            ("aaaabbbbccccddddeeeeffffgggghhhh", Category::Capable),
-        ]);
+        assert_eq!(
+            got,
+            vec![
+                ("cjpalhdlnbpafiamejdnhcphjbkeiagm", Category::Blocker),
+                ("lphicbbhfmllgmomkkhjfkpbdlncafbn", Category::Cashback),
+                ("aaaabbbbccccddddeeeeffffgggghhhh", Category::Capable),
+                ("ddddeeeeffffgggghhhhiiiijjjjkkkk", Category::Navigator),
+            ]
+        );
         assert!(assess(&json!({"not": "a list"}), &r, OURS).is_empty());
     }
 }

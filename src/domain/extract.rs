@@ -312,11 +312,8 @@ pub fn embedded_data(script: &str, markers: &[String]) -> Option<Value> {
 fn amount_of(v: &Value, fallback_currency: Option<&str>) -> Result<PriceRange, String> {
     match v {
         Value::Object(m) => {
-            let cur = m
-                .get("currency")
-                .or_else(|| m.get("currencyCode"))
-                .and_then(text_of)
-                .or_else(|| fallback_currency.map(str::to_string));
+            let cur =
+                m.get("currency").or_else(|| m.get("currencyCode")).and_then(text_of).or_else(|| fallback_currency.map(str::to_string));
             if let (Some(val), Some(cur)) = (m.get("value").and_then(text_of), cur.as_deref()) {
                 let minor = price::parse_amount_value(&val, cur).map_err(|e| format!("{val} {cur}: {e}"))?;
                 let info = price::currency(cur).ok_or_else(|| format!("unknown currency {cur}"))?;
@@ -479,20 +476,8 @@ pub fn product(url: &Url, facts: &PageFacts, paths: &EmbeddedPaths) -> ProductEx
     if id.is_none() {
         id = data.iter().find_map(|d| paths.product_id.iter().find_map(|p| find_path(d, p).and_then(text_of)));
     }
-    let quantity = facts
-        .quantity
-        .as_deref()
-        .and_then(|q| q.trim().parse::<u32>().ok())
-        .filter(|q| (1..=9999).contains(q))
-        .unwrap_or(1);
-    ProductExtract {
-        id,
-        price,
-        source,
-        categories: categories(&data, paths, &facts.category_links),
-        quantity,
-        notes,
-    }
+    let quantity = facts.quantity.as_deref().and_then(|q| q.trim().parse::<u32>().ok()).filter(|q| (1..=9999).contains(q)).unwrap_or(1);
+    ProductExtract { id, price, source, categories: categories(&data, paths, &facts.category_links), quantity, notes }
 }
 
 /// Product ids of the cart page's lines (duplicates removed, page order kept).
@@ -544,7 +529,10 @@ mod tests {
     fn json_ld_first_then_embedded_then_dom() {
         let url = parse("https://www.aliexpress.com/item/1005001000000001.html").unwrap();
         let facts = PageFacts {
-            json_ld: vec![r#"{"@type":"Product","productID":"1005001000000001","offers":{"@type":"Offer","price":"25.00","priceCurrency":"USD"}}"#.into()],
+            json_ld: vec![
+                r#"{"@type":"Product","productID":"1005001000000001","offers":{"@type":"Offer","price":"25.00","priceCurrency":"USD"}}"#
+                    .into(),
+            ],
             price: vec!["US $99.00".into()],
             category_links: vec!["//www.aliexpress.com/category/44/x.html".into(), "//www.aliexpress.com/category/63705/y.html".into()],
             quantity: Some("2".into()),

@@ -187,9 +187,21 @@ mod tests {
     #[test]
     fn russian_plurals() {
         let cases = [
-            (0, "_many"), (1, "_one"), (2, "_few"), (4, "_few"), (5, "_many"), (11, "_many"),
-            (12, "_many"), (14, "_many"), (21, "_one"), (22, "_few"), (25, "_many"), (101, "_one"),
-            (111, "_many"), (112, "_many"), (1001, "_one"),
+            (0, "_many"),
+            (1, "_one"),
+            (2, "_few"),
+            (4, "_few"),
+            (5, "_many"),
+            (11, "_many"),
+            (12, "_many"),
+            (14, "_many"),
+            (21, "_one"),
+            (22, "_few"),
+            (25, "_many"),
+            (101, "_one"),
+            (111, "_many"),
+            (112, "_many"),
+            (1001, "_one"),
         ];
         for (n, s) in cases {
             assert_eq!(plural_suffix(Lang::Ru, n), s, "n = {n}");

@@ -108,10 +108,7 @@ const CURRENCIES: &[CurrencyInfo] = &[
 /// Looks up an ISO 4217 code (case-insensitive, surrounding spaces ignored).
 pub fn currency(code: &str) -> Option<CurrencyInfo> {
     let code = code.trim();
-    CURRENCIES
-        .iter()
-        .copied()
-        .find(|c| c.code.eq_ignore_ascii_case(code))
+    CURRENCIES.iter().copied().find(|c| c.code.eq_ignore_ascii_case(code))
 }
 
 /// A parsed price: a single amount (`max_minor == None`) or a real range
@@ -173,18 +170,7 @@ fn is_invisible(c: char) -> bool {
 
 /// Range separators; a leading one makes the amount negative (Garbage).
 fn is_dash(c: char) -> bool {
-    matches!(
-        c,
-        '-' | '\u{2010}'
-            ..='\u{2015}'
-                | '\u{2212}'
-                | '\u{FE58}'
-                | '\u{FE63}'
-                | '\u{FF0D}'
-                | '~'
-                | '\u{301C}'
-                | '\u{FF5E}'
-    )
+    matches!(c, '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' | '~' | '\u{301C}' | '\u{FF5E}')
 }
 
 fn is_point(c: char) -> bool {
@@ -206,9 +192,7 @@ enum CurMark {
     Weak(&'static str, &'static [&'static str]),
 }
 
-const DOLLAR_FAMILY: &[&str] = &[
-    "USD", "AUD", "CAD", "NZD", "HKD", "SGD", "MXN", "BRL", "TWD", "CLP", "COP", "ARS",
-];
+const DOLLAR_FAMILY: &[&str] = &["USD", "AUD", "CAD", "NZD", "HKD", "SGD", "MXN", "BRL", "TWD", "CLP", "COP", "ARS"];
 const KRONE_FAMILY: &[&str] = &["NOK", "SEK", "DKK", "ISK"];
 const YEN_FAMILY: &[&str] = &["JPY", "CNY"];
 
@@ -370,14 +354,7 @@ fn lex_number(chars: &[char], start: usize) -> (NumTok, usize) {
             i = j;
         }
     }
-    (
-        NumTok {
-            groups,
-            seps,
-            no_decimals,
-        },
-        i,
-    )
+    (NumTok { groups, seps, no_decimals }, i)
 }
 
 fn lex(chars: &[char]) -> Result<Vec<Tok>, PriceError> {
@@ -433,10 +410,7 @@ fn from_phrase_len(toks: &[Tok]) -> Option<usize> {
         if phrase.len() > toks.len() {
             return None;
         }
-        let all = phrase
-            .iter()
-            .zip(toks)
-            .all(|(w, t)| matches!(t, Tok::Word { text, dot: false } if text == w));
+        let all = phrase.iter().zip(toks).all(|(w, t)| matches!(t, Tok::Word { text, dot: false } if text == w));
         all.then_some(phrase.len())
     })
 }
@@ -557,11 +531,7 @@ fn decimal_index(num: &NumTok, exponent: u8) -> Result<Option<usize>, PriceError
     let same = seps.iter().filter(|&&s| s == last_sep).count();
     let other_point = seps.iter().any(|&s| is_point(s) && s != last_sep);
     if other_point {
-        return if same == 1 {
-            Ok(Some(last))
-        } else {
-            Err(PriceError::Garbage)
-        };
+        return if same == 1 { Ok(Some(last)) } else { Err(PriceError::Garbage) };
     }
     if same > 1 {
         return Ok(None);
@@ -611,16 +581,12 @@ fn digits_to_minor(int: &str, frac: &str, exponent: u8) -> Result<u64, PriceErro
     let frac = frac.as_bytes();
     let mut v: u64 = 0;
     let int_digits = int.bytes().map(|b| b.wrapping_sub(b'0'));
-    let frac_digits =
-        (0..usize::from(exponent)).map(|k| frac.get(k).map_or(0, |b| b.wrapping_sub(b'0')));
+    let frac_digits = (0..usize::from(exponent)).map(|k| frac.get(k).map_or(0, |b| b.wrapping_sub(b'0')));
     for d in int_digits.chain(frac_digits) {
         if d > 9 {
             return Err(PriceError::Garbage);
         }
-        v = v
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(u64::from(d)))
-            .ok_or(PriceError::TooLarge)?;
+        v = v.checked_mul(10).and_then(|v| v.checked_add(u64::from(d))).ok_or(PriceError::TooLarge)?;
     }
     Ok(v)
 }
@@ -628,11 +594,7 @@ fn digits_to_minor(int: &str, frac: &str, exponent: u8) -> Result<u64, PriceErro
 fn num_to_minor(num: &NumTok, exponent: u8) -> Result<u64, PriceError> {
     let (int_groups, int_seps, frac) = match decimal_index(num, exponent)? {
         // The decimal separator must be the last separator.
-        Some(d) if d + 1 == num.seps.len() => (
-            &num.groups[..=d],
-            &num.seps[..d],
-            num.groups[d + 1].as_str(),
-        ),
+        Some(d) if d + 1 == num.seps.len() => (&num.groups[..=d], &num.seps[..d], num.groups[d + 1].as_str()),
         Some(_) => return Err(PriceError::Garbage),
         None => (&num.groups[..], &num.seps[..], ""),
     };
@@ -684,12 +646,7 @@ pub fn parse_price(raw: &str, fallback_currency: Option<&str>) -> Result<PriceRa
         Some(m) if m > min => Some(m),
         _ => None,
     };
-    Ok(PriceRange {
-        currency: info.code,
-        min_minor: min,
-        max_minor,
-        from: shape.from,
-    })
+    Ok(PriceRange { currency: info.code, min_minor: min, max_minor, from: shape.from })
 }
 
 /// Parses a structured-data amount (`"10.79"`, `"1234"`, JSON number text)
@@ -738,20 +695,13 @@ mod tests {
     fn check(input: &str, fallback: Option<&str>, want: &Want) -> Result<(), String> {
         let got = parse_price(input, fallback);
         let expected = match *want {
-            Val(c, min, max, from) => Ok(PriceRange {
-                currency: c,
-                min_minor: min,
-                max_minor: max,
-                from,
-            }),
+            Val(c, min, max, from) => Ok(PriceRange { currency: c, min_minor: min, max_minor: max, from }),
             Fail(ref e) => Err(e.clone()),
         };
         if got == expected {
             Ok(())
         } else {
-            Err(format!(
-                "{input:?} (fallback {fallback:?}): got {got:?}, want {want:?}"
-            ))
+            Err(format!("{input:?} (fallback {fallback:?}): got {got:?}, want {want:?}"))
         }
     }
 
@@ -889,11 +839,7 @@ mod tests {
             ("$5 - - 6", None, Fail(Garbage)),
             ("9999999999999999999999 $", None, Fail(TooLarge)),
             ("1 000 000 000 000 000,00 €", None, Fail(TooLarge)),
-            (
-                "999 999 999 999 999,99 €",
-                None,
-                one("EUR", 99_999_999_999_999_999),
-            ),
+            ("999 999 999 999 999,99 €", None, one("EUR", 99_999_999_999_999_999)),
             (long.as_str(), None, Fail(TooLong)),
             (long_mixed.as_str(), None, Fail(TooLong)),
             ("12abc", None, Fail(Garbage)),
@@ -908,16 +854,8 @@ mod tests {
             ("٥ $", None, Fail(Garbage)),
         ];
         assert!(cases.len() >= 45);
-        let failures: Vec<String> = cases
-            .iter()
-            .filter_map(|(input, fb, want)| check(input, *fb, want).err())
-            .collect();
-        assert!(
-            failures.is_empty(),
-            "{} failures:\n{}",
-            failures.len(),
-            failures.join("\n")
-        );
+        let failures: Vec<String> = cases.iter().filter_map(|(input, fb, want)| check(input, *fb, want).err()).collect();
+        assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
     }
 
     #[test]
@@ -962,18 +900,13 @@ mod tests {
     fn currency_table() {
         let zero = ["JPY", "KRW", "VND", "CLP"];
         for code in [
-            "USD", "EUR", "RUB", "GBP", "ILS", "AUD", "CAD", "NZD", "NOK", "SEK", "DKK", "PLN",
-            "CZK", "CHF", "UAH", "KZT", "BYN", "TRY", "BRL", "MXN", "CLP", "COP", "JPY", "KRW",
-            "CNY", "INR", "IDR", "HKD", "SGD", "THB", "VND", "HUF", "RON", "BGN", "AED", "SAR",
+            "USD", "EUR", "RUB", "GBP", "ILS", "AUD", "CAD", "NZD", "NOK", "SEK", "DKK", "PLN", "CZK", "CHF", "UAH", "KZT", "BYN", "TRY",
+            "BRL", "MXN", "CLP", "COP", "JPY", "KRW", "CNY", "INR", "IDR", "HKD", "SGD", "THB", "VND", "HUF", "RON", "BGN", "AED", "SAR",
             "ZAR",
         ] {
             let info = currency(&code.to_lowercase()).expect(code);
             assert_eq!(info.code, code);
-            assert_eq!(
-                info.exponent,
-                if zero.contains(&code) { 0 } else { 2 },
-                "{code}"
-            );
+            assert_eq!(info.exponent, if zero.contains(&code) { 0 } else { 2 }, "{code}");
         }
         assert_eq!(currency("KWD").map(|c| c.exponent), Some(3));
         assert_eq!(currency("XYZ"), None);
@@ -984,16 +917,7 @@ mod tests {
     #[test]
     fn display_messages() {
         assert_eq!(NoAmount.to_string(), "no amount found");
-        for e in [
-            Empty,
-            TooLong,
-            NoAmount,
-            UnknownCurrency,
-            Ambiguous,
-            TooLarge,
-            Inverted,
-            Garbage,
-        ] {
+        for e in [Empty, TooLong, NoAmount, UnknownCurrency, Ambiguous, TooLarge, Inverted, Garbage] {
             assert!(!e.to_string().is_empty());
         }
     }
@@ -1134,11 +1058,7 @@ mod tests {
             let ru = format!("{},{frac:02}\u{A0}₽", group(int, "\u{202F}"));
             for (s, cur) in [(us, "USD"), (eu, "EUR"), (ru, "RUB")] {
                 let p = parse_price(&s, None).unwrap_or_else(|e| panic!("{s:?}: {e}"));
-                assert_eq!(
-                    (p.currency, p.min_minor, p.max_minor),
-                    (cur, minor, None),
-                    "{s:?}"
-                );
+                assert_eq!((p.currency, p.min_minor, p.max_minor), (cur, minor, None), "{s:?}");
             }
         }
     }

@@ -11,11 +11,7 @@ pub enum Storefront {
 }
 
 /// Redirect-only subdomains of aliexpress.com that are not storefronts.
-const NON_STOREFRONT_HOSTS: &[&str] = &[
-    "s.click.aliexpress.com",
-    "click.aliexpress.com",
-    "star.aliexpress.com",
-];
+const NON_STOREFRONT_HOSTS: &[&str] = &["s.click.aliexpress.com", "click.aliexpress.com", "star.aliexpress.com"];
 
 /// `aliexpress.com` / `.ru` / `.us` and any subdomain (language, mobile,
 /// `h5.<lang>.`, `shoppingcart.` ...). The affiliate redirect hosts
@@ -67,9 +63,7 @@ fn product_id_from_path(path: &str) -> Option<String> {
     let id = match segs.as_slice() {
         [item, file] if item.eq_ignore_ascii_case("item") => strip_html(file)?,
         [store, product, slug, file]
-            if store.eq_ignore_ascii_case("store")
-                && product.eq_ignore_ascii_case("product")
-                && !slug.is_empty() =>
+            if store.eq_ignore_ascii_case("store") && product.eq_ignore_ascii_case("product") && !slug.is_empty() =>
         {
             let (store_id, id) = strip_html(file)?.split_once('_')?;
             if !all_digits(store_id, 1, 12) {
@@ -120,14 +114,8 @@ pub fn product_id_from_href(href: &str, base: &Url) -> Option<String> {
 /// paths must start with `/`; absolute and protocol-relative links must be on
 /// a storefront host.
 pub fn category_from_href(href: &str) -> Option<String> {
-    let base = Url {
-        scheme: "https".into(),
-        host: "www.aliexpress.com".into(),
-        port: None,
-        path: "/".into(),
-        query: Vec::new(),
-        fragment: None,
-    };
+    let base =
+        Url { scheme: "https".into(), host: "www.aliexpress.com".into(), port: None, path: "/".into(), query: Vec::new(), fragment: None };
     let t = href.trim_matches(|c: char| c.is_ascii_whitespace());
     if !(t.starts_with('/') || t.starts_with('\\') || t.contains(':')) {
         return None; // bare relative paths are ambiguous
@@ -198,10 +186,10 @@ mod tests {
         }
         assert_eq!(pid("https://www.aliexpress.com/item/123456789.html"), Some("123456789".into()));
         let bad = [
-            "https://www.aliexpress.com/item/12345678.html",           // 8 digits
-            "https://www.aliexpress.com/item/12345678901234567.html",  // 17 digits
-            "https://www.aliexpress.com/item/1005001234567890.html/",  // trailing slash
-            "https://www.aliexpress.com/item/1005001234567890",        // no .html
+            "https://www.aliexpress.com/item/12345678.html",          // 8 digits
+            "https://www.aliexpress.com/item/12345678901234567.html", // 17 digits
+            "https://www.aliexpress.com/item/1005001234567890.html/", // trailing slash
+            "https://www.aliexpress.com/item/1005001234567890",       // no .html
             "https://www.aliexpress.com/item/10050012345a7890.html",
             "https://www.aliexpress.com/item/x/1005001234567890.html",
             "https://www.aliexpress.com/category/1005001234567890.html",

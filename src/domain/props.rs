@@ -182,13 +182,32 @@ const ERRORS: &[&str] = &["net::ERR_BLOCKED_BY_CLIENT", "net::ERR_ABORTED", "net
 #[derive(Debug, Clone)]
 enum Ev {
     /// A trusted click on Activate.
-    Begin { tab: i32 },
+    Begin {
+        tab: i32,
+    },
     NoTab,
-    Tick { dt: f64 },
-    Redirect { tab: i32, from: usize, to: usize },
-    NetError { tab: i32, url: usize, error: usize },
-    Landed { tab: i32, page: Option<usize>, ours: bool, rival: bool },
-    Attribution { ours: bool },
+    Tick {
+        dt: f64,
+    },
+    Redirect {
+        tab: i32,
+        from: usize,
+        to: usize,
+    },
+    NetError {
+        tab: i32,
+        url: usize,
+        error: usize,
+    },
+    Landed {
+        tab: i32,
+        page: Option<usize>,
+        ours: bool,
+        rival: bool,
+    },
+    Attribution {
+        ours: bool,
+    },
 }
 
 fn tab() -> impl Strategy<Value = i32> {
@@ -270,8 +289,12 @@ fn replay(events: &[Ev]) -> Result<(), TestCaseError> {
             Ev::NetError { tab, url, error } => r.on_net_error(now, *tab, PAGES[*url], ERRORS[*error]),
             Ev::Landed { tab, page, ours, rival } => {
                 let mut cookies = Vec::new();
-                if *ours { cookies.push(cookie(KEY)); }
-                if *rival { cookies.push(cookie(RIVAL)); }
+                if *ours {
+                    cookies.push(cookie(KEY));
+                }
+                if *rival {
+                    cookies.push(cookie(RIVAL));
+                }
                 let url = page.and_then(|i| urls[i].as_ref());
                 let changed = r.on_landed(now, *tab, &Landing { url, cookies: &cookies }, KEY);
                 if r.state == State::Active && before.state != State::Active {

@@ -2,9 +2,7 @@
 //! All functions are total: they never panic on any input.
 
 use super::product::storefront;
-use super::url::{
-    encode_component, host_is_within, normalize_host, parse, percent_decode_keep_plus, Url,
-};
+use super::url::{encode_component, host_is_within, normalize_host, parse, percent_decode_keep_plus, Url};
 
 pub const LANDING_PARAMS: &[&str] = &[
     "aff_fcid",
@@ -122,9 +120,7 @@ pub fn landing_attribution(url: &Url) -> Option<Attribution> {
 /// True if any of [`LANDING_PARAMS`] other than the harmless `tt`, `cv`,
 /// `cn` is present (exact, case-sensitive names).
 pub fn has_referral_params(url: &Url) -> bool {
-    url.query.iter().any(|(k, _)| {
-        LANDING_PARAMS.contains(&k.as_str()) && !HARMLESS_PARAMS.contains(&k.as_str())
-    })
+    url.query.iter().any(|(k, _)| LANDING_PARAMS.contains(&k.as_str()) && !HARMLESS_PARAMS.contains(&k.as_str()))
 }
 
 /// Trims whitespace and one pair of surrounding double quotes (a missing
@@ -151,12 +147,7 @@ pub fn parse_aeu_cid(value: &str) -> Option<Attribution> {
         v = unquote(&percent_decode_keep_plus(&v)).to_string();
     }
     let key = key_from_trace(&v)?;
-    Some(Attribution {
-        key,
-        source: Source::AeuCidCookie,
-        trace: Some(v.trim().to_string()),
-        platform: None,
-    })
+    Some(Attribution { key, source: Source::AeuCidCookie, trace: Some(v.trim().to_string()), platform: None })
 }
 
 fn find_field(s: &str, name: &str) -> Option<String> {
@@ -195,25 +186,14 @@ fn attribution_from_x_as_i(raw: &str) -> Option<Attribution> {
         v = unquote(&percent_decode_keep_plus(&v)).to_string();
     }
     let fields = parse_flat_json(&v);
-    let get = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim())
-            .filter(|v| !v.is_empty())
-    };
+    let get = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty());
     let trace = get("aeuCID").map(String::from);
     let key = get("affiliateKey")
         .filter(|k| valid_key(k))
         .or_else(|| get("af").filter(|k| valid_key(k)))
         .map(String::from)
         .or_else(|| trace.as_deref().and_then(key_from_trace))?;
-    Some(Attribution {
-        key,
-        source: Source::XmanCookie,
-        trace,
-        platform: None,
-    })
+    Some(Attribution { key, source: Source::XmanCookie, trace, platform: None })
 }
 
 type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
@@ -377,9 +357,7 @@ pub enum DeepLinkError {
 /// as an https URL after substitution with dummy values.
 pub fn validate_template(template: &str) -> Result<(), DeepLinkError> {
     let t = template;
-    let is_https = t
-        .get(..8)
-        .is_some_and(|p| p.eq_ignore_ascii_case("https://"));
+    let is_https = t.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("https://"));
     if !is_https {
         return Err(DeepLinkError::TemplateNotHttps);
     }
@@ -394,11 +372,7 @@ pub fn validate_template(template: &str) -> Result<(), DeepLinkError> {
     if after_scheme[..auth_end].contains('{') {
         return Err(DeepLinkError::TemplateInvalid);
     }
-    let dummy = substitute(
-        t,
-        "dummyKey_01",
-        "https://www.aliexpress.com/item/1005001234567890.html?x=1",
-    );
+    let dummy = substitute(t, "dummyKey_01", "https://www.aliexpress.com/item/1005001234567890.html?x=1");
     match parse(&dummy) {
         Ok(u) if u.scheme == "https" => Ok(()),
         _ => Err(DeepLinkError::TemplateInvalid),
@@ -406,9 +380,7 @@ pub fn validate_template(template: &str) -> Result<(), DeepLinkError> {
 }
 
 fn substitute(template: &str, key: &str, url: &str) -> String {
-    template
-        .replace("{key}", &encode_component(key))
-        .replace("{url}", &encode_component(url))
+    template.replace("{key}", &encode_component(key)).replace("{url}", &encode_component(url))
 }
 
 /// Builds an affiliate deep link for an AliExpress storefront `target`.
@@ -444,16 +416,8 @@ pub enum HostKind {
 }
 
 const REDIRECT_EXACT: &[&str] = &["click.aliexpress.com", "star.aliexpress.com"];
-const REDIRECT_DOMAINS: &[&str] = &[
-    "alitems.com",
-    "alitems.site",
-    "alitems.co",
-    "admitad.com",
-    "rzekl.com",
-    "aflink.ru",
-    "ali.pub",
-    "ali.ski",
-];
+const REDIRECT_DOMAINS: &[&str] =
+    &["alitems.com", "alitems.site", "alitems.co", "admitad.com", "rzekl.com", "aflink.ru", "ali.pub", "ali.ski"];
 
 /// Classifies a host (case-insensitive; invalid host strings are `Other`).
 /// Redirect domains match themselves and their subdomains (e.g.
@@ -464,9 +428,7 @@ pub fn classify_host(host: &str) -> HostKind {
     };
     if h == "s.click.aliexpress.com" {
         HostKind::DeepLink
-    } else if REDIRECT_EXACT.contains(&h.as_str())
-        || REDIRECT_DOMAINS.iter().any(|d| host_is_within(&h, d))
-    {
+    } else if REDIRECT_EXACT.contains(&h.as_str()) || REDIRECT_DOMAINS.iter().any(|d| host_is_within(&h, d)) {
         HostKind::AffiliateRedirect
     } else if storefront(&h).is_some() {
         HostKind::Storefront
@@ -479,9 +441,7 @@ pub fn classify_host(host: &str) -> HostKind {
 /// `s.click.aliexpress.com/deep_link.htm`. `None` for `/e/<code>` short
 /// links, Admitad and everything else (key unknown).
 pub fn redirect_key(url: &Url) -> Option<String> {
-    if classify_host(&url.host) != HostKind::DeepLink
-        || !url.path.eq_ignore_ascii_case("/deep_link.htm")
-    {
+    if classify_host(&url.host) != HostKind::DeepLink || !url.path.eq_ignore_ascii_case("/deep_link.htm") {
         return None;
     }
     let k = url.param("aff_short_key")?.trim();
@@ -493,8 +453,7 @@ mod tests {
     use super::super::url::{parse, percent_decode};
     use super::*;
 
-    const TPL: &str =
-        "https://s.click.aliexpress.com/deep_link.htm?aff_short_key={key}&dl_target_url={url}";
+    const TPL: &str = "https://s.click.aliexpress.com/deep_link.htm?aff_short_key={key}&dl_target_url={url}";
     const CID: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9-1700000000000-01234-cgDemo0001";
 
     fn u(s: &str) -> Url {
@@ -650,7 +609,8 @@ mod tests {
 
     #[test]
     fn landing_params() {
-        let a = landing_attribution(&u("https://www.aliexpress.com/item/1.html?sk=skKey&aff_fsk=fskKey&aff_platform=portals-tool")).unwrap();
+        let a =
+            landing_attribution(&u("https://www.aliexpress.com/item/1.html?sk=skKey&aff_fsk=fskKey&aff_platform=portals-tool")).unwrap();
         assert_eq!((a.key.as_str(), a.platform.as_deref()), ("skKey", Some("portals-tool")));
         assert_eq!(a.source, Source::LandingParam);
         let a = landing_attribution(&u("https://es.aliexpress.com/?aff_fsk=fskKey")).unwrap();
@@ -778,7 +738,10 @@ mod tests {
 
     #[test]
     fn redirect_keys() {
-        assert_eq!(redirect_key(&u("https://s.click.aliexpress.com/deep_link.htm?aff_short_key=abc_1&dl_target_url=x")).as_deref(), Some("abc_1"));
+        assert_eq!(
+            redirect_key(&u("https://s.click.aliexpress.com/deep_link.htm?aff_short_key=abc_1&dl_target_url=x")).as_deref(),
+            Some("abc_1")
+        );
         assert_eq!(redirect_key(&u("https://s.click.aliexpress.com/e/_DmXyZ12")), None);
         assert_eq!(redirect_key(&u("https://s.click.aliexpress.com/deep_link.htm?aff_short_key=bad-key")), None);
         assert_eq!(redirect_key(&u("https://s.click.aliexpress.com/deep_link.htm")), None);
@@ -810,10 +773,52 @@ mod tests {
     #[test]
     fn never_panics_fuzz() {
         const ALPHA: &[&str] = &[
-            ":", "/", "?", "#", "&", "=", "%", "@", "\\", ".", "+", "a", "Z", "k", "0", "7", "f",
-            "-", "_", "{", "}", "\"", "[", "]", ",", " ", "\n", "é", "€", "😀", "ж", "%C3", "%28",
-            "%2", "%25", "https://", "//", "aliexpress.com", "x_as_i=", "aeuCID", "\\u", "\\ud83d",
-            "deep_link.htm", "1700000000000", "0a1b2c3d4e5f60718293a4b5c6d7e8f9", "\u{0}",
+            ":",
+            "/",
+            "?",
+            "#",
+            "&",
+            "=",
+            "%",
+            "@",
+            "\\",
+            ".",
+            "+",
+            "a",
+            "Z",
+            "k",
+            "0",
+            "7",
+            "f",
+            "-",
+            "_",
+            "{",
+            "}",
+            "\"",
+            "[",
+            "]",
+            ",",
+            " ",
+            "\n",
+            "é",
+            "€",
+            "😀",
+            "ж",
+            "%C3",
+            "%28",
+            "%2",
+            "%25",
+            "https://",
+            "//",
+            "aliexpress.com",
+            "x_as_i=",
+            "aeuCID",
+            "\\u",
+            "\\ud83d",
+            "deep_link.htm",
+            "1700000000000",
+            "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+            "\u{0}",
         ];
         let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
         let base = parse("https://www.aliexpress.com/p/shoppingcart/index.html").unwrap();

@@ -351,10 +351,7 @@ mod tests {
         let mut r = activating();
         assert!(r.on_redirect(1100.0, 7, DEEP, "chrome-extension://cjpalhdlnbpafiamejdnhcphjbkeiagm/document-blocked.html#x"));
         assert_eq!(r.state, State::Blocked);
-        assert_eq!(
-            r.outcome,
-            Some(Outcome::BlockPage { extension_id: "cjpalhdlnbpafiamejdnhcphjbkeiagm".into() })
-        );
+        assert_eq!(r.outcome, Some(Outcome::BlockPage { extension_id: "cjpalhdlnbpafiamejdnhcphjbkeiagm".into() }));
     }
 
     #[test]

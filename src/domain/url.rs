@@ -82,10 +82,7 @@ pub fn normalize_host(host: &str) -> Option<String> {
     if h.is_empty() || h.len() > 253 {
         return None;
     }
-    if !h
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
-    {
+    if !h.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.') {
         return None;
     }
     if h.split('.').any(|l| l.is_empty() || l.len() > 63) {
@@ -129,10 +126,7 @@ fn is_dot(seg: &str) -> bool {
 }
 
 fn is_dot_dot(seg: &str) -> bool {
-    seg == ".."
-        || seg.eq_ignore_ascii_case(".%2e")
-        || seg.eq_ignore_ascii_case("%2e.")
-        || seg.eq_ignore_ascii_case("%2e%2e")
+    seg == ".." || seg.eq_ignore_ascii_case(".%2e") || seg.eq_ignore_ascii_case("%2e.") || seg.eq_ignore_ascii_case("%2e%2e")
 }
 
 fn push_pct(out: &mut String, b: u8) {
@@ -205,9 +199,7 @@ pub fn parse(input: &str) -> Result<Url, UrlError> {
     }
     let rest = match rest.strip_prefix("//") {
         Some(r) => r,
-        None if rest.starts_with('\\') || rest.starts_with("/\\") => {
-            return Err(UrlError::BadHost)
-        }
+        None if rest.starts_with('\\') || rest.starts_with("/\\") => return Err(UrlError::BadHost),
         None => return Err(UrlError::NoHost),
     };
     let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
@@ -222,14 +214,7 @@ pub fn parse(input: &str) -> Result<Url, UrlError> {
         Some((p, q)) => (p, q),
         None => (before_frag, ""),
     };
-    Ok(Url {
-        scheme,
-        host,
-        port,
-        path: normalize_path(path_raw),
-        query: parse_query(query_raw),
-        fragment,
-    })
+    Ok(Url { scheme, host, port, path: normalize_path(path_raw), query: parse_query(query_raw), fragment })
 }
 
 /// Resolves a link `href` against `base`: absolute http(s) URLs,
@@ -272,10 +257,7 @@ pub fn parse_with_base(input: &str, base: &Url) -> Result<Url, UrlError> {
 impl Url {
     /// Value of the first query parameter named exactly `name`.
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     fn serialize_filtered(&self, keep: impl Fn(&str) -> bool) -> String {
@@ -367,9 +349,7 @@ pub fn percent_decode_keep_plus(s: &str) -> String {
 pub fn encode_component(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric()
-            || matches!(b, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')')
-        {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')') {
             out.push(b as char);
         } else {
             push_pct(&mut out, b);
@@ -619,10 +599,7 @@ mod tests {
     #[test]
     fn base_resolution() {
         let base = p("https://www.aliexpress.com:8443/p/shoppingcart/index.html?x=1#top");
-        assert_eq!(
-            parse_with_base("//he.aliexpress.com/category/1/x.html", &base).unwrap().host,
-            "he.aliexpress.com"
-        );
+        assert_eq!(parse_with_base("//he.aliexpress.com/category/1/x.html", &base).unwrap().host, "he.aliexpress.com");
         let u = parse_with_base("/item/1.html?a=b", &base).unwrap();
         assert_eq!((u.host.as_str(), u.port, u.path.as_str()), ("www.aliexpress.com", Some(8443), "/item/1.html"));
         assert_eq!(u.param("a"), Some("b"));

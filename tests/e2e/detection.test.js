@@ -3,6 +3,7 @@
 // product links; and a clean profile with no warning at all.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { extensionIdFor } from './lib/browser.js';
 import { setUp, inBanner, waitForState, FIXTURE_EXT } from './lib/harness.js';
 import { adguardBlocker } from './lib/adguard.js';
 
@@ -65,8 +66,8 @@ test('AdGuard Base + Tracking Protection rules block the affiliate pixel → adb
 });
 
 /** Our activation with a rival extension loaded beside us: ends hijacked, warned by key. */
-async function hijackedBy(ext, key, more) {
-  const h = await setUp({ extraExtensions: [FIXTURE_EXT(ext)] });
+async function hijackedBy(ext, key, more, opts = {}) {
+  const h = await setUp({ extraExtensions: [FIXTURE_EXT(ext)], ...opts });
   try {
     const page = await h.browser.newPage();
     await page.goto(ITEM);
@@ -106,4 +107,14 @@ test('a rival that rewrites product links → rival warning with its key', async
   } finally {
     await h.close();
   }
+});
+
+test('with "check my extensions" granted, a tabs.update hijack names the rival extension by id', () => {
+  const rivalId = extensionIdFor(FIXTURE_EXT('rival-tabs-ext'));
+  return hijackedBy('rival-tabs-ext', rivalId, async (h, page) => {
+    const text = await page.locator(`#cashback-guard-root [data-testid="cg-warning"][data-subject="${rivalId}"]`).textContent();
+    assert.match(text, /Test rival: tabs\.update/);
+    assert.match(text, /rivalTabs1 \(navigation in tab \d+\)/);
+    assert.match(text, /Disable/);
+  }, { variant: { grant: ['management'] } });
 });
