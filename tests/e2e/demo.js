@@ -8,6 +8,7 @@ import { setUp, inBanner, waitForState, FIXTURE_EXT } from './lib/harness.js';
 
 const OUT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'dist', 'screenshots');
 const ITEM = '/item/1005001000000001.html';
+const CHECKOUT = '/p/trade/confirm.html?objectId=1005001000000001&skuId=1&quantity=1&aeOrderFrom=main_detail';
 
 async function shootBanner(page, name) {
   const box = await inBanner(page, 'cg-banner').boundingBox();
@@ -102,6 +103,26 @@ if (process.env.DISPLAY) {
       await waitForState(page, 'inactive');
       await activate(page);
       await waitForState(page, 'hijacked', 20000);
+    });
+    // Checkout pitfalls while not active: a typed promo code and the app-payment block.
+    await scenario(lang, 'checkout', {}, async (h, page) => {
+      await page.goto(h.server.url(CHECKOUT));
+      await waitForState(page, 'inactive');
+      await page.locator('input.pl-promoCode-input').fill('SAVE10');
+      await page.locator('.pl-app-price-link').click();
+      await page.locator('#cashback-guard-root [data-kind="app-payment"]').waitFor();
+      await page.locator('#cashback-guard-root [data-kind="coupon"]').waitFor();
+    });
+    // An order paid while active: logged with its proof; the popup's Orders section.
+    await scenario(lang, 'order', {}, async (h, page) => {
+      await page.goto(h.server.url(ITEM));
+      await waitForState(page, 'inactive');
+      await activate(page);
+      await waitForState(page, 'active');
+      await page.goto(h.server.url(CHECKOUT));
+      await inBanner(page, 'cg-banner').waitFor();
+      await page.locator('.place-order-primary-btn').click();
+      await inBanner(page, 'cg-order').waitFor();
     });
   }
 }
