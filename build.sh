@@ -11,6 +11,7 @@ cd "$(dirname "$0")"
 ROOT=$PWD
 DIST=$ROOT/dist
 EXT_OUT=$DIST/extension
+FUZZ_DIR=tests/fuzz
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
 export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-60}
@@ -150,41 +151,41 @@ ensure_cargo_fuzz() {
   fi
 }
 
-# fuzz [TARGET...]: runs each target for FUZZ_SECONDS on a working corpus (fuzz/corpus/,
-# seeded from the committed fuzz/seeds/, kept between runs), then prints a table of
-# executions and crashes. Crash inputs and full logs land in fuzz/artifacts/.
+# fuzz [TARGET...]: runs each target for FUZZ_SECONDS on a working corpus ($FUZZ_DIR/corpus/,
+# seeded from the committed $FUZZ_DIR/seeds/, kept between runs), then prints a table of
+# executions and crashes. Crash inputs and full logs land in $FUZZ_DIR/artifacts/.
 fuzz() {
   local secs=${FUZZ_SECONDS:-60} san=${FUZZ_SANITIZER:-address} t log stamp rc execs took crashes rows=() failed=0
   [ "$#" -gt 0 ] || set -- "${FUZZ_TARGETS[@]}"
   for t in "$@"; do
-    [ -d "fuzz/seeds/$t" ] || die "unknown fuzz target '$t' (targets: ${FUZZ_TARGETS[*]})"
+    [ -d "$FUZZ_DIR/seeds/$t" ] || die "unknown fuzz target '$t' (targets: ${FUZZ_TARGETS[*]})"
   done
   ensure_cargo_fuzz
   # cargo-fuzz passes -Z flags (sanitizer, coverage); stable rustc takes them with this.
   export RUSTC_BOOTSTRAP=1
   say "cargo fuzz build (sanitizer: $san)"
   for t in "$@"; do
-    cargo fuzz build --sanitizer "$san" "$t" || die "cargo fuzz build $t failed"
+    cargo fuzz build --fuzz-dir "$FUZZ_DIR" --sanitizer "$san" "$t" || die "cargo fuzz build $t failed"
   done
   for t in "$@"; do
-    mkdir -p "fuzz/corpus/$t" "fuzz/artifacts/$t"
-    cp "fuzz/seeds/$t"/* "fuzz/corpus/$t/" # names are content hashes
-    log=fuzz/artifacts/$t.log
+    mkdir -p "$FUZZ_DIR/corpus/$t" "$FUZZ_DIR/artifacts/$t"
+    cp "$FUZZ_DIR/seeds/$t"/* "$FUZZ_DIR/corpus/$t/" # names are content hashes
+    log=$FUZZ_DIR/artifacts/$t.log
     stamp=$(mktemp)
     say "fuzz $t for ${secs}s"
     rc=0
-    cargo fuzz run --sanitizer "$san" "$t" "fuzz/corpus/$t" -- \
+    cargo fuzz run --fuzz-dir "$FUZZ_DIR" --sanitizer "$san" "$t" "$FUZZ_DIR/corpus/$t" -- \
       -max_total_time="$secs" -timeout=10 -print_final_stats=1 >"$log" 2>&1 || rc=$?
     execs=$(awk '/^stat::number_of_executed_units:/ { n = $2 } END { print n }' "$log")
     [ -n "$execs" ] || execs=$(grep -Eo '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
     took=$(sed -nE 's/^Done [0-9]+ runs in ([0-9]+) second.*/\1/p' "$log" | tail -1)
-    crashes=$(find "fuzz/artifacts/$t" -newer "$stamp" -type f \
+    crashes=$(find "$FUZZ_DIR/artifacts/$t" -newer "$stamp" -type f \
       \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
     if [ "$rc" != 0 ] && [ "$crashes" = 0 ]; then crashes=1; fi
     if [ "$crashes" != 0 ]; then
       failed=1
       tail -n 40 "$log" >&2
-      echo "fuzz $t: exit $rc, full log $log, inputs in fuzz/artifacts/$t/" >&2
+      echo "fuzz $t: exit $rc, full log $log, inputs in $FUZZ_DIR/artifacts/$t/" >&2
     else
       grep -E '^#[0-9]+[[:space:]]+DONE' "$log" >&2 || true
     fi

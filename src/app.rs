@@ -19,7 +19,7 @@ use crate::domain::referral::{self, Attribution};
 use crate::domain::session::{Landing, Outcome, Refusal, State};
 use crate::domain::url::{self, Url};
 use crate::domain::view::{self, ExpectedView, OrderRow, PopupExtra, ViewInput, Warning, WarningKind};
-use crate::ports::{Area, Platform};
+use crate::ports::{join, Area, Platform};
 use serde_json::{json, Value};
 
 /// The banner's stylesheet: embedded in native builds, read from the package at worker start
@@ -403,10 +403,11 @@ impl<'a, P: Platform> Ctx<'a, P> {
 
     async fn cookie_attributions(&self, page_url: &str) -> Vec<Attribution> {
         let mut out = Vec::new();
-        if let Ok(Some(v)) = self.p.cookie(page_url, "aeu_cid").await {
+        let (aeu, xman) = join(self.p.cookie(page_url, "aeu_cid"), self.p.cookie(page_url, "xman_us_f")).await;
+        if let Ok(Some(v)) = aeu {
             out.extend(referral::parse_aeu_cid(&v));
         }
-        if let Ok(Some(v)) = self.p.cookie(page_url, "xman_us_f").await {
+        if let Ok(Some(v)) = xman {
             out.extend(referral::parse_xman_us_f(&v));
         }
         out
@@ -833,6 +834,9 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 let mut msg = self.tab_message(rec, settings, tab, "page", &vi);
                 msg["profile"] = self.layouts.for_storefront(front).map(|p| p.raw.clone()).unwrap_or(Value::Null);
                 msg["css"] = Value::String(banner_css().to_string());
+                // What to read on this page: the checkout and payment-result reads (visibility
+                // checks force a layout) run only where they matter.
+                msg["kind"] = serde_json::to_value(product::page_kind(&u)).unwrap_or(Value::Null);
                 (msg, changed)
             }
             (Request::Facts { url: page, facts }, Origin::Content(tab)) => {
@@ -842,9 +846,9 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 if product::storefront(&u.host).is_none() {
                     return (error("not an AliExpress page"), false);
                 }
-                let snapshot = |r: &SessionRecord| {
-                    (r.cart.clone(), r.tab(tab).map(|t| (t.product.clone(), t.price_unrecognised, t.order.is_some())), r.evidence.len())
-                };
+                // What other tabs and the popup show: the cart, the evidence, a logged order. This
+                // tab's own product and price go back in the reply, with no broadcast.
+                let snapshot = |r: &SessionRecord| (r.cart.clone(), r.evidence.len(), r.tab(tab).is_some_and(|t| t.order.is_some()));
                 let before = snapshot(rec);
                 self.facts(rec, tab, &u, &facts);
                 if facts.pay_success && product::page_kind(&u) == PageKind::PaymentResult {
@@ -1004,8 +1008,14 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// Handles one event. Never panics on bad input: every failure is an `error` value.
     pub async fn handle(&self, ev: BrowserEvent) -> Value {
         let mut notes = Vec::new();
-        let mut rec: SessionRecord = load(self.p, Area::Session, record::SESSION_KEY, record::SESSION_VERSION, &mut notes).await;
-        let mut settings: Settings = load(self.p, Area::Local, record::SETTINGS_KEY, record::SETTINGS_VERSION, &mut notes).await;
+        let mut more = Vec::new();
+        let (rec, settings) = join(
+            load::<P, SessionRecord>(self.p, Area::Session, record::SESSION_KEY, record::SESSION_VERSION, &mut notes),
+            load::<P, Settings>(self.p, Area::Local, record::SETTINGS_KEY, record::SETTINGS_VERSION, &mut more),
+        )
+        .await;
+        let (mut rec, mut settings) = (rec, settings);
+        notes.extend(more);
         self.look_at_extensions(&mut rec).await;
         let original = rec.clone();
         let original_settings = settings.clone();

@@ -60,3 +60,30 @@ pub trait Locale {
 /// Everything the application service needs.
 pub trait Platform: Storage + Browser + Clock + Locale {}
 impl<T: Storage + Browser + Clock + Locale> Platform for T {}
+
+/// Awaits two futures together, so both browser calls (storage, cookies) are in flight at
+/// once instead of one after the other: each is an IPC round trip of the worker.
+pub async fn join<A: std::future::Future, B: std::future::Future>(a: A, b: B) -> (A::Output, B::Output) {
+    let (mut a, mut b) = (std::pin::pin!(a), std::pin::pin!(b));
+    let (mut ra, mut rb) = (None, None);
+    std::future::poll_fn(|cx| {
+        if ra.is_none() {
+            if let std::task::Poll::Ready(v) = a.as_mut().poll(cx) {
+                ra = Some(v);
+            }
+        }
+        if rb.is_none() {
+            if let std::task::Poll::Ready(v) = b.as_mut().poll(cx) {
+                rb = Some(v);
+            }
+        }
+        match (ra.take(), rb.take()) {
+            (Some(x), Some(y)) => std::task::Poll::Ready((x, y)),
+            (x, y) => {
+                (ra, rb) = (x, y);
+                std::task::Poll::Pending
+            }
+        }
+    })
+    .await
+}

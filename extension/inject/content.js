@@ -8,6 +8,8 @@
 
   const HOST_ID = 'cashback-guard-root';
   let profile = null;
+  let pageKind = null;
+  let quickQueued = false;
   let css = '';
   let shadow = null;
   let dismissedFor = null;
@@ -94,7 +96,7 @@
     const action = target.getAttribute('data-action');
     if (action === 'activate') {
       target.disabled = true;
-      send({ type: 'activate', url: location.href, facts: profile ? collect() : null }).then(render);
+      send({ type: 'activate', url: location.href, facts: profile ? collect(false) : null }).then(render);
     } else if (action === 'dismiss') {
       dismissedFor = location.href;
       const host = document.getElementById(HOST_ID);
@@ -123,7 +125,9 @@
     });
   }
 
-  function collect() {
+  // `quick`: on a product page while it is still loading, only what the expected cashback
+  // needs; the scans of the whole page (affiliate links and frames) follow at `load`.
+  function collect(quick) {
     const s = profile.selectors;
     const facts = {
       layout: profile.id,
@@ -134,14 +138,22 @@
       categoryLinks: all(s.category_links).slice(0, 20).map((a) => a.getAttribute('href') || ''),
       quantity: (one(s.quantity) || {}).value || null,
       cartCount: text(one(s.cart_count)),
-      affiliateLinks: all(s.affiliate_links).slice(0, 50).map((a) => a.getAttribute('href') || ''),
-      affiliateFrames: all(s.affiliate_frames).slice(0, 20).map((f) => f.getAttribute('src') || ''),
-      orderTotal: all(s.checkout_total).slice(0, 3).map(text).filter(Boolean),
-      promoCode: ((one(s.promo_code) || {}).value || '').slice(0, 100) || null,
-      appPayment: appPaymentOpen(s),
-      paySuccess: !!one(s.pay_success),
-      orderLinks: all(s.order_links).slice(0, 20).map((a) => a.getAttribute('href') || ''),
     };
+    if (quick) return facts;
+    facts.affiliateLinks = all(s.affiliate_links).slice(0, 50).map((a) => a.getAttribute('href') || '');
+    facts.affiliateFrames = all(s.affiliate_frames).slice(0, 20).map((f) => f.getAttribute('src') || '');
+    // Checkout and payment-result reads only on those pages (the worker says which page this is).
+    if (pageKind === 'checkout' || pageKind === 'payment-result') {
+      facts.orderTotal = all(s.checkout_total).slice(0, 3).map(text).filter(Boolean);
+    }
+    if (pageKind === 'checkout') {
+      facts.promoCode = ((one(s.promo_code) || {}).value || '').slice(0, 100) || null;
+      facts.appPayment = appPaymentOpen(s);
+    }
+    if (pageKind === 'payment-result') {
+      facts.paySuccess = !!one(s.pay_success);
+      facts.orderLinks = all(s.order_links).slice(0, 20).map((a) => a.getAttribute('href') || '');
+    }
     const container = one(s.cart_container);
     facts.cartLayoutRecognised = !!container;
     if (container) {
@@ -160,7 +172,12 @@
     factsTimer = 0;
     if (!profile) return;
     if (lastMsg) flagCart(lastMsg.flags || [], lastMsg.flagLabel || ''); // the page re-rendered its cart
-    const facts = collect();
+    const quick = pageKind === 'product' && document.readyState !== 'complete';
+    if (quick && !quickQueued) {
+      quickQueued = true;
+      window.addEventListener('load', () => scheduleFacts(true), { once: true });
+    }
+    const facts = collect(quick);
     const key = JSON.stringify(facts);
     if (key === lastFacts) {
       factsDelay = Math.min(factsDelay * 2, SLOW_MS);
@@ -181,15 +198,26 @@
     }
   }
 
+  // Runs at document_idle (document_start was measured: the banner came ~50 ms sooner, but
+  // the page's own first paint and our script time grew, and event order with other
+  // extensions shifted). `whenReady` keeps it correct if it ever runs earlier.
+  function whenReady(fn) {
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', fn, { once: true });
+    else fn();
+  }
+
   function hello() {
     lastFacts = '';
     send({ type: 'hello', url: location.href }).then((msg) => {
       if (!msg || msg.type !== 'page' || !msg.profile) return;
-      profile = msg.profile;
-      css = msg.css || '';
-      render(msg);
-      factsDelay = QUICK_MS;
-      scheduleFacts(true);
+      whenReady(() => {
+        profile = msg.profile;
+        pageKind = msg.kind || null;
+        css = msg.css || '';
+        render(msg);
+        factsDelay = QUICK_MS;
+        scheduleFacts(true);
+      });
     });
   }
 
@@ -216,7 +244,7 @@
   document.addEventListener('click', soon, true);
 
   // Single-page navigations and late-rendered prices/carts.
-  new MutationObserver(() => {
+  const watch = new MutationObserver(() => {
     if (location.href !== lastUrl) {
       lastUrl = location.href;
       hello();
@@ -231,7 +259,8 @@
         render(lastMsg);
       }
     }
-  }).observe(document.documentElement, { childList: true, subtree: true, characterData: true });
+  });
+  whenReady(() => watch.observe(document.documentElement, { childList: true, subtree: true, characterData: true }));
 
   hello();
 })();

@@ -142,9 +142,11 @@ impl Browser for ChromePlatform {
     async fn badge(&self, tab_id: i32, text: &str, color: &str, title: &str) {
         let tab: JsValue = tab_id.into();
         // A tab closed meanwhile rejects these; nothing to do about it.
-        let _ = set_badge_text(&obj(&[("tabId", tab.clone()), ("text", text.into())])).await;
-        let _ = set_badge_color(&obj(&[("tabId", tab.clone()), ("color", color.into())])).await;
-        let _ = set_title(&obj(&[("tabId", tab), ("title", title.into())])).await;
+        // The three calls in flight together (each is an IPC round trip).
+        let text = obj(&[("tabId", tab.clone()), ("text", text.into())]);
+        let color = obj(&[("tabId", tab.clone()), ("color", color.into())]);
+        let title = obj(&[("tabId", tab), ("title", title.into())]);
+        let _ = crate::ports::join(crate::ports::join(set_badge_text(&text), set_badge_color(&color)), set_title(&title)).await;
     }
     async fn send_to_tab(&self, tab_id: i32, msg: Value) {
         let _ = tabs_send_message(tab_id, &to_js(&msg)).await;

@@ -71,23 +71,39 @@ async function metrics(page) {
   };
 }
 
+// Marks the moment the expected cashback first appears in our shadow root, from the start
+// of the page (a check after `load` would count the whole DCL → load gap). Installed on
+// both sides of the A/B pairs, so its own small cost cancels out.
+function markBanner() {
+  window.__cgBannerAt = NaN;
+  const found = () => {
+    const host = document.getElementById('cashback-guard-root');
+    return !!(host && host.shadowRoot && host.shadowRoot.querySelector('[data-testid="cg-expected"]'));
+  };
+  const watchRoot = (root) => new MutationObserver((_, o) => {
+    if (found()) { window.__cgBannerAt = performance.now(); o.disconnect(); }
+  }).observe(root, { childList: true, subtree: true });
+  const top = new MutationObserver((_, o) => {
+    const host = document.getElementById('cashback-guard-root');
+    if (host && host.shadowRoot) {
+      o.disconnect();
+      if (found()) window.__cgBannerAt = performance.now(); else watchRoot(host.shadowRoot);
+    }
+  });
+  top.observe(document, { childList: true, subtree: true });
+  setTimeout(() => top.disconnect(), 10000);
+}
+
 async function loadOnce(browser, url, waitBanner) {
   const page = await browser.newPage();
+  await page.addInitScript(markBanner);
   const m = await metrics(page);
   const before = await m.get();
   await page.goto(url, { waitUntil: 'load' });
   let bannerMs = NaN;
   if (waitBanner) {
-    bannerMs = await page.evaluate(() => new Promise((resolve) => {
-      const dcl = performance.getEntriesByType('navigation')[0].domContentLoadedEventStart;
-      const check = () => {
-        const host = document.getElementById('cashback-guard-root');
-        if (host && host.shadowRoot && host.shadowRoot.querySelector('[data-testid="cg-expected"]')) resolve(performance.now() - dcl);
-        else requestAnimationFrame(check);
-      };
-      check();
-      setTimeout(() => resolve(NaN), 10000);
-    }));
+    await page.waitForFunction(() => !Number.isNaN(window.__cgBannerAt), null, { timeout: 10000 }).catch(() => {});
+    bannerMs = await page.evaluate(() => window.__cgBannerAt - performance.getEntriesByType('navigation')[0].domContentLoadedEventStart);
   }
   await page.waitForTimeout(300);
   const after = await m.get();

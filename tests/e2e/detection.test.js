@@ -74,7 +74,11 @@ async function hijackedBy(ext, key, more, opts = {}) {
     await waitForState(page, 'inactive');
     await inBanner(page, 'cg-activate').click();
     await waitForState(page, 'hijacked', 20000);
-    await waitWarning(page, `rival:${key}`);
+    await waitWarning(page, `rival:${key}`, 15000).catch(async (e) => {
+      const popup = await h.popup(page);
+      const diag = await popup.locator('[data-testid="cg-diagnostics"]').textContent();
+      throw new Error(`${e.message}; warnings ${JSON.stringify(await warnings(page))}; diagnostics:\n${diag}`);
+    });
     await more(h, page);
   } finally {
     await h.close();

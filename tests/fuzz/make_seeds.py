@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the fuzz seed corpus, fuzz/seeds/<target>/, from the unit-test tables.
+"""Writes the fuzz seed corpus, tests/fuzz/seeds/<target>/, from the unit-test tables.
 
 Every string literal in the `#[cfg(test)]` part of the source files a target covers
 becomes a seed (Rust escapes decoded, raw strings included). Format strings are also
@@ -9,7 +9,7 @@ seeds also get the JSON literals as the tests encode them (`x_as_i=<encodeURICom
 Message seeds are the literals and `json!(...)` bodies that are valid JSON documents.
 
 Files are named by the SHA-1 of their content, like libFuzzer's own corpus entries.
-Rerun after changing the test tables:  python3 fuzz/make_seeds.py
+Rerun after changing the test tables:  python3 tests/fuzz/make_seeds.py
 """
 import hashlib
 import json
@@ -19,8 +19,8 @@ import shutil
 import sys
 import urllib.parse
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "fuzz", "seeds")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+OUT = os.path.join(ROOT, "tests", "fuzz", "seeds")
 MAX_LEN = 4096
 
 TARGETS = {
