@@ -92,3 +92,37 @@ test('the shared renderer (banner and popup) never interprets markup or unsafe a
   assert.match(html, /data-testid="cg-banner"/);
   await page.close();
 });
+
+test('hostile titles (100 kB, RTL override, </style>, <img onerror>) and a 50 000-node page with 5 000 mutations/s: text stays text, the banner works', async () => {
+  const title = `<img src=x onerror="window.__pwned=1">\u202eevil</style><script>window.__pwned=2</script>${'x'.repeat(100000)}`;
+  const ld = JSON.stringify({ '@type': 'Product', name: title, offers: { price: '25.00', priceCurrency: 'USD' } });
+  h.server.route('www.aliexpress.com', '/item/1005004444444446.html', () => `<!doctype html><html><head>
+    <script type="application/ld+json">${ld.replace(/</g, '\\u003c')}</script></head><body>
+    <h1 data-pl="product-title">${title.replace(/</g, '&lt;')}</h1>
+    <div class="product-price"><span class="price-default--current--F8OlYIo">US $25.00</span></div>
+    <div id="box"></div>
+    <script>
+      window.__pwned = 0;
+      const box = document.getElementById('box');
+      for (let i = 0; i < 50000; i++) box.appendChild(document.createElement('span'));
+      let n = 0;
+      setInterval(() => { for (let i = 0; i < 50; i++) box.children[(n++ * 7919) % 50000].textContent = String(n); }, 10);
+    </script></body></html>`);
+  h.server.reset();
+  const page = await h.browser.newPage();
+  await page.goto('https://www.aliexpress.com/item/1005004444444446.html');
+  const expected = page.locator('#cashback-guard-root [data-testid="cg-expected"]');
+  await expected.waitFor({ timeout: 15000 });
+  assert.equal(await expected.getAttribute('data-amount-minor'), '175', '25.00 × 7 %');
+  await page.waitForTimeout(2000); // 10 000 mutations later
+  assert.equal(await page.evaluate(() => window.__pwned), 0, 'nothing from the title ever ran');
+  const html = await page.evaluate(() => document.getElementById('cashback-guard-root').shadowRoot.innerHTML);
+  assert.doesNotMatch(html, /<img|<script|onerror/);
+  assert.equal(await page.locator('#cashback-guard-root [data-testid="cg-banner"]').count(), 1);
+  // Still answering under the mutation storm: the popup shows this tab's amount too.
+  const popup = await h.popup(page);
+  assert.equal(await popup.locator('[data-testid="cg-expected"]').getAttribute('data-amount-minor'), '175');
+  await popup.close();
+  assert.equal(h.server.hits('deep_link'), 0, 'nothing activated by itself');
+  await page.close();
+});
