@@ -184,16 +184,17 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 remedy: t(lang, "remedy_blocker_named", &[&f.name]),
             });
         }
+        // The bait only corroborates: it adds to a warning the network evidence raised.
+        let bait = rec.evidence.iter().any(|e| e.kind == EvidenceKind::Bait);
         for subject in blocked {
             if named.iter().any(|f| f.id == subject) || (!named.is_empty() && !crate::domain::extensions::is_extension_id(&subject)) {
                 continue; // the named extension stands for the host it blocked
             }
-            out.push(Warning {
-                kind: WarningKind::Adblock,
-                title: t(lang, "warn_adblock", &[&subject]),
-                remedy: t(lang, "remedy_blocked", &[]),
-                subject,
-            });
+            let mut title = t(lang, "warn_adblock", &[&subject]);
+            if bait {
+                title = format!("{title} {}", t(lang, "adblock_bait_too", &[]));
+            }
+            out.push(Warning { kind: WarningKind::Adblock, title, remedy: t(lang, "remedy_blocked", &[]), subject });
         }
         // Cashback and AliExpress-helper extensions can take the referral at any time.
         for f in of(&[Category::Cashback, Category::AliexpressHelper]) {
@@ -568,6 +569,9 @@ impl<'a, P: Platform> Ctx<'a, P> {
             }
         }
         self.rival_links(rec, tab, u, facts);
+        if facts.bait_hidden == Some(true) && !rec.evidence.iter().any(|e| e.kind == EvidenceKind::Bait) {
+            self.ev(rec, Some(tab), EvidenceKind::Bait, "cosmetic filter", &format!("bait element hidden on {}", u.host));
+        }
         let info = rec.tab_mut(tab, now);
         info.checkout = checkout;
         info.dom_price_first = dom_first;

@@ -140,6 +140,7 @@
       cartCount: text(one(s.cart_count)),
     };
     if (quick) return facts;
+    if (baitHidden) facts.baitHidden = true;
     facts.affiliateLinks = all(s.affiliate_links).slice(0, 50).map((a) => a.getAttribute('href') || '');
     facts.affiliateFrames = all(s.affiliate_frames).slice(0, 20).map((f) => f.getAttribute('src') || '');
     // Checkout and payment-result reads only on those pages (the worker says which page this is).
@@ -168,6 +169,28 @@
     return facts;
   }
 
+  // Once per page, a bait element with the class names cosmetic filters hide. Hidden means
+  // an ad blocker runs here: corroboration for network evidence, never a warning alone. No
+  // request is made.
+  let baitDone = false;
+  let baitHidden = false;
+  function bait() {
+    const cls = profile && profile.selectors.bait_class;
+    if (baitDone || !cls || !document.body) return;
+    baitDone = true;
+    const el = document.createElement('div');
+    el.className = cls;
+    el.setAttribute('aria-hidden', 'true');
+    el.style.cssText = 'position:absolute;left:-10000px;top:0;width:1px;height:1px;';
+    document.body.appendChild(el);
+    setTimeout(() => {
+      const cs = getComputedStyle(el);
+      baitHidden = !el.isConnected || cs.display === 'none' || cs.visibility === 'hidden' || el.offsetHeight === 0;
+      el.remove();
+      if (baitHidden) scheduleFacts(true);
+    }, 100);
+  }
+
   function sendFacts() {
     factsTimer = 0;
     if (!profile) return;
@@ -178,6 +201,7 @@
       window.addEventListener('load', () => scheduleFacts(true), { once: true });
     }
     const facts = collect(quick);
+    if (!quick) bait();
     const key = JSON.stringify(facts);
     if (key === lastFacts) {
       factsDelay = Math.min(factsDelay * 2, SLOW_MS);

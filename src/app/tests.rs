@@ -691,3 +691,19 @@ fn a_navigation_hijack_names_the_one_extension_that_can_steer_tabs() {
     let text = norm(&warn[0]).to_string();
     assert!(text.contains("Tab steerer, Coupon popper"), "{text}");
 }
+
+#[test]
+fn the_bait_corroborates_but_never_warns_alone() {
+    let w = World::new();
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    let r = w.from_tab(3, json!({"type": "facts", "url": ITEM, "facts": {"baitHidden": true}}));
+    assert!(testids(&r["view"], "cg-warning").is_empty(), "bait alone: no warning");
+    let diag = testids(&w.popup_view(), "cg-diagnostics")[0]["x"].as_str().unwrap().to_string();
+    assert!(diag.contains("bait cosmetic filter bait element hidden on www.aliexpress.com"), "{diag}");
+    // With network evidence, the warning says the page filter is active too.
+    w.send(json!({"kind": "net-error", "tabId": 3, "url": "https://s.click.aliexpress.com/af_pixel.htm?x=1", "error": "net::ERR_BLOCKED_BY_CLIENT", "type": "image"}));
+    let r = w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    let warn = testids(&r["view"], "cg-warning");
+    assert_eq!(warn.len(), 1);
+    assert!(norm(&warn[0]).to_string().contains("page filter is active here too"), "{}", norm(&warn[0]));
+}

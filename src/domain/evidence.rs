@@ -34,6 +34,9 @@ pub enum EvidenceKind {
     RivalLink,
     /// A page diagnostic (layout not recognised, price not parsed).
     Page,
+    /// Our bait element was hidden by a cosmetic filter: an ad blocker runs on AliExpress.
+    /// Corroboration only: never a warning by itself.
+    Bait,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

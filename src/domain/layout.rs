@@ -28,6 +28,7 @@ pub const SINGLE_SELECTORS: &[&str] = &[
     "app_payment_scope",
     "pay_success",
     "order_links",
+    "bait_class",
 ];
 /// Lists (of selectors; `app_payment_texts` holds lower-case phrases).
 pub const LIST_SELECTORS: &[&str] = &["price", "embedded", "add_to_cart", "app_payment_texts"];

@@ -42,6 +42,8 @@ pub struct PageFacts {
     pub pay_success: bool,
     /// Payment result: links to orders (`/p/order/detail.html?orderId=`).
     pub order_links: Vec<String>,
+    /// The once-per-page cosmetic bait: `Some(true)` when a filter hid it.
+    pub bait_hidden: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -122,3 +122,21 @@ test('with "check my extensions" granted, a tabs.update hijack names the rival e
     assert.match(text, /Disable/);
   }, { variant: { grant: ['management'] } });
 });
+
+test('a cosmetic-only blocker hides our bait: noted in Diagnostics, but no warning when the referral went through', async () => {
+  const h = await setUp({ extraExtensions: [FIXTURE_EXT('cosmetic-ext')] });
+  try {
+    const page = await h.browser.newPage();
+    await page.goto(ITEM);
+    await waitForState(page, 'inactive');
+    await inBanner(page, 'cg-activate').click();
+    await waitForState(page, 'active', 20000);
+    const popup = await h.popup(page);
+    await popup.locator('[data-testid="cg-diagnostics"]').filter({ hasText: /bait cosmetic filter bait element hidden/ }).waitFor({ state: 'attached', timeout: 10000 });
+    assert.deepEqual(await warnings(page), []);
+    assert.equal(await popup.locator('[data-testid="cg-warning"]').count(), 0);
+    await popup.close();
+  } finally {
+    await h.close();
+  }
+});
