@@ -225,8 +225,21 @@ case "$cmd" in
     build
     ensure_browser
     ensure_e2e_deps
-    say "native throughput (cargo run --release --bin cg-bench)"
-    native=$(cargo run -q --release --bin cg-bench)
+    say "native throughput (criterion: cargo bench --bench core)"
+    cargo bench -q --bench core >&2 || die "cargo bench --bench core failed"
+    # criterion's median per iteration, divided by the items an iteration handles.
+    native=$(python3 - <<'PY'
+import json
+def per_op(name):
+    d = f"target/criterion/core/{name}/new/"
+    median = json.load(open(d + "estimates.json"))["median"]["point_estimate"]
+    n = json.load(open(d + "benchmark.json"))["throughput"]["Elements"]
+    return median / n, n
+u, nu = per_op("url_classify")
+p, np_ = per_op("price_parse")
+print(json.dumps({"url_classify_ns": u, "price_parse_ns": p, "urls": nu, "prices": np_}))
+PY
+)
     say "browser figures (tests/e2e/bench.js)"
     node tests/e2e/bench.js "$native"
     ;;

@@ -174,11 +174,13 @@
   // request is made.
   let baitDone = false;
   let baitHidden = false;
+  let baitEl = null;
   function bait() {
     const cls = profile && profile.selectors.bait_class;
     if (baitDone || !cls || !document.body) return;
     baitDone = true;
     const el = document.createElement('div');
+    baitEl = el;
     el.className = cls;
     el.setAttribute('aria-hidden', 'true');
     el.style.cssText = 'position:absolute;left:-10000px;top:0;width:1px;height:1px;';
@@ -268,7 +270,12 @@
   document.addEventListener('click', soon, true);
 
   // Single-page navigations and late-rendered prices/carts.
-  const watch = new MutationObserver(() => {
+  // Our own banner host and bait going in or out are not the page changing.
+  const ours = (n) => n.id === HOST_ID || n === baitEl;
+  const onlyOurs = (records) => records.every((r) => (r.addedNodes.length || r.removedNodes.length) &&
+    Array.prototype.every.call(r.addedNodes, ours) && Array.prototype.every.call(r.removedNodes, ours));
+  const watch = new MutationObserver((records) => {
+    if (onlyOurs(records) && document.getElementById(HOST_ID)) return;
     if (location.href !== lastUrl) {
       lastUrl = location.href;
       hello();
