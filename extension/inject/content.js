@@ -24,6 +24,7 @@
   let lastMsg = null;
   let lastAt = 0;
   let restoredFor = null;
+  let shownView = '';
 
   // `cgRuntime` was kept by inject/api.js at document_start: a page can clobber `chrome`.
   const runtime = typeof cgRuntime !== 'undefined' ? cgRuntime : chrome.runtime; // eslint-disable-line no-undef
@@ -57,7 +58,14 @@
       shadow = null;
       return;
     }
-    ensureHost();
+    const host = ensureHost();
+    // The same view as on screen (most replies): keep the DOM, no churn.
+    const key = JSON.stringify(msg.view);
+    if (host.shadowRoot.childElementCount && key === shownView) {
+      flagCart(msg.flags || [], msg.flagLabel || '');
+      return;
+    }
+    shownView = key;
     const style = document.createElement('style');
     style.textContent = css;
     const view = cgRender.build(msg.view); // eslint-disable-line no-undef
@@ -96,7 +104,9 @@
     const action = target.getAttribute('data-action');
     if (action === 'activate') {
       target.disabled = true;
-      send({ type: 'activate', url: location.href, facts: profile ? collect(false) : null }).then(render);
+      // Whatever the answer, draw the banner afresh (a refused click re-enables the button).
+      send({ type: 'activate', url: location.href, facts: profile ? collect(false) : null })
+        .then((r) => { shownView = ''; render(r && r.view ? r : lastMsg); });
     } else if (action === 'dismiss') {
       dismissedFor = location.href;
       const host = document.getElementById(HOST_ID);

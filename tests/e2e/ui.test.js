@@ -57,7 +57,11 @@ test('a hostile page stylesheet does not hide or break the banner', async () => 
   const box = await inBanner(page, 'cg-banner').boundingBox();
   assert.ok(box && box.width > 200 && box.height > 60, JSON.stringify(box));
   assert.ok(await inBanner(page, 'cg-activate').isVisible());
-  const size = await inBanner(page, 'cg-status').evaluate((e) => getComputedStyle(e).fontSize);
+  // Read from the live shadow root (a later view update may replace the element).
+  const size = await page.evaluate(() => {
+    const s = document.getElementById('cashback-guard-root').shadowRoot.querySelector('[data-testid="cg-status"]');
+    return getComputedStyle(s).fontSize;
+  });
   assert.equal(size, '14px');
   await page.close();
 });
