@@ -440,7 +440,9 @@ impl<'a, P: Platform> Ctx<'a, P> {
                     .filter(|a| a.key != key)
                     .or_else(|| cookies.iter().find(|a| a.source == referral::Source::AeuCidCookie && a.key != key).cloned());
                 if let Some(a) = other {
-                    if rec.referral.on_attribution(now, &a, key, None) {
+                    // The redirect that brought it may already be in the evidence.
+                    let culprit = evidence::culprit_of(&rec.evidence, &a.key, now, 10_000.0);
+                    if rec.referral.on_attribution(now, &a, key, culprit) {
                         self.ev_outcome(rec, Some(tab));
                         changed = true;
                     }

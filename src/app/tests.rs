@@ -707,3 +707,18 @@ fn the_bait_corroborates_but_never_warns_alone() {
     assert_eq!(warn.len(), 1);
     assert!(norm(&warn[0]).to_string().contains("page filter is active here too"), "{}", norm(&warn[0]));
 }
+
+#[test]
+fn a_hijack_seen_first_on_the_landing_page_still_names_the_redirect_already_seen() {
+    let w = World::new();
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    w.from_tab(3, json!({"type": "activate"}));
+    w.land_ours(3);
+    // The rival's redirect is reported, then the landing page says hello before any cookie event.
+    w.send(json!({"kind": "redirect", "tabId": 3, "url": "https://s.click.aliexpress.com/deep_link.htm?aff_short_key=rivalLand1&dl_target_url=x",
+        "redirectUrl": format!("{ITEM}?aff_fsk=rivalLand1&sk=rivalLand1"), "type": "main_frame"}));
+    let r = w.from_tab(3, json!({"type": "hello", "url": format!("{ITEM}?aff_fsk=rivalLand1&sk=rivalLand1&aff_platform=portals-tool")}));
+    assert_eq!(w.state(), "hijacked");
+    let text = norm(&testids(&r["view"], "cg-warning")[0]).to_string();
+    assert!(text.contains("rivalLand1 (navigation in tab 3)"), "{text}");
+}
