@@ -29,10 +29,8 @@ extern "C" {
     async fn tabs_update(tab_id: i32, props: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "tabs"], js_name = sendMessage)]
     async fn tabs_send_message(tab_id: i32, msg: &JsValue) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(catch, js_namespace = ["chrome", "tabs"], js_name = query)]
-    pub async fn tabs_query(query: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "runtime"], js_name = sendMessage)]
-    pub async fn runtime_send_message(msg: &JsValue) -> Result<JsValue, JsValue>;
+    async fn runtime_send_message(msg: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "action"], js_name = setBadgeText)]
     async fn set_badge_text(details: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "action"], js_name = setBadgeBackgroundColor)]
@@ -49,8 +47,6 @@ extern "C" {
     fn ui_language() -> Result<String, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "runtime"], js_name = getManifest)]
     fn get_manifest() -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(catch, js_namespace = ["chrome", "runtime", "onMessage"], js_name = addListener)]
-    pub fn on_message_add_listener(f: &js_sys::Function) -> Result<(), JsValue>;
 }
 
 /// A Rust value as a JSON-compatible JS value.
