@@ -1015,12 +1015,11 @@ impl<'a, P: Platform> Ctx<'a, P> {
     pub async fn handle(&self, ev: BrowserEvent) -> Value {
         let mut notes = Vec::new();
         let mut more = Vec::new();
-        let (rec, settings) = join(
-            load::<P, SessionRecord>(self.p, Area::Session, record::SESSION_KEY, record::SESSION_VERSION, &mut notes),
-            load::<P, Settings>(self.p, Area::Local, record::SETTINGS_KEY, record::SETTINGS_VERSION, &mut more),
+        let (mut rec, mut settings): (SessionRecord, Settings) = join(
+            load(self.p, Area::Session, record::SESSION_KEY, record::SESSION_VERSION, &mut notes),
+            load(self.p, Area::Local, record::SETTINGS_KEY, record::SETTINGS_VERSION, &mut more),
         )
         .await;
-        let (mut rec, mut settings) = (rec, settings);
         notes.extend(more);
         self.look_at_extensions(&mut rec).await;
         let original = rec.clone();

@@ -37,8 +37,7 @@ function call(event) {
 
 function recover(e) {
   if (!(e instanceof CorePanic || e instanceof WebAssembly.RuntimeError)) throw e;
-  const message = String(self.cgPanic || e.message);
-  self.cgPanic = undefined;
+  const message = String(e.message);
   console.error('[cashback-guard] core trapped, restarting it:', message);
   resetCore();
   ready = null; // the new instance reads its config and data again

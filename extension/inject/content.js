@@ -234,26 +234,16 @@
     }
   }
 
-  // Runs at document_idle (document_start was measured: the banner came ~50 ms sooner, but
-  // the page's own first paint and our script time grew, and event order with other
-  // extensions shifted). `whenReady` keeps it correct if it ever runs earlier.
-  function whenReady(fn) {
-    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', fn, { once: true });
-    else fn();
-  }
-
   function hello() {
     lastFacts = '';
     send({ type: 'hello', url: location.href }).then((msg) => {
       if (!msg || msg.type !== 'page' || !msg.profile) return;
-      whenReady(() => {
-        profile = msg.profile;
-        pageKind = msg.kind || null;
-        css = msg.css || '';
-        render(msg);
-        factsDelay = QUICK_MS;
-        scheduleFacts(true);
-      });
+      profile = msg.profile;
+      pageKind = msg.kind || null;
+      css = msg.css || '';
+      render(msg);
+      factsDelay = QUICK_MS;
+      scheduleFacts(true);
     });
   }
 
@@ -301,7 +291,7 @@
       }
     }
   });
-  whenReady(() => watch.observe(document.documentElement, { childList: true, subtree: true, characterData: true }));
+  watch.observe(document.documentElement, { childList: true, subtree: true, characterData: true });
 
   hello();
 })();

@@ -27,15 +27,12 @@ pub fn load_config(json_text: &str) -> Result<(), JsValue> {
 /// Worker start: config, UI catalogs and layout profiles, as read from the package.
 #[wasm_bindgen]
 pub fn start(config_json: &str, en_json: &str, ru_json: &str, layouts_json: &str, css: &str, registry_json: &str) -> Result<(), JsValue> {
-    // A panic aborts the instance (panic = "abort"): keep its message where worker.js finds
-    // it, so the recovery can log it to the diagnostics.
+    // A panic aborts the instance (panic = "abort") inside an async task: the event's
+    // promise would never settle. worker.js's `cgOnPanic` fails it with the message now, so
+    // the queue moves on, recovers and logs it to the diagnostics.
     std::panic::set_hook(Box::new(|info| {
-        let global = js_sys::global();
         let message = JsValue::from(info.to_string());
-        let _ = js_sys::Reflect::set(&global, &"cgPanic".into(), &message);
-        // The trap happens inside an async task: the event's promise would never settle.
-        // worker.js's `cgOnPanic` fails it now, so the queue moves on and recovers.
-        if let Ok(f) = js_sys::Reflect::get(&global, &"cgOnPanic".into()).and_then(|f| f.dyn_into::<js_sys::Function>()) {
+        if let Ok(f) = js_sys::Reflect::get(&js_sys::global(), &"cgOnPanic".into()).and_then(|f| f.dyn_into::<js_sys::Function>()) {
             let _ = f.call1(&JsValue::NULL, &message);
         }
     }));
