@@ -8,10 +8,12 @@ const ALIEXPRESS = ['*://*.aliexpress.com/*', '*://*.aliexpress.ru/*', '*://alie
 let ready = null;
 function boot() {
   if (!ready) {
-    ready = init({ module_or_path: new URL('../pkg/cashback_guard_bg.wasm', import.meta.url) })
-      .then(() => Promise.all(['config/config.json', '_locales/en/messages.json', '_locales/ru/messages.json',
-        'layouts/layouts.json', 'ui/banner.css', 'registry/extensions.json'].map((f) => fetch(chrome.runtime.getURL(f)).then((r) => r.text()))))
-      .then(([config, en, ru, layouts, css, registry]) => start(config, en, ru, layouts, css, registry))
+    // Compiling the wasm and reading the data files run side by side.
+    const text = (f) => fetch(chrome.runtime.getURL(f)).then((r) => r.text());
+    ready = Promise.all([init({ module_or_path: new URL('../pkg/cashback_guard_bg.wasm', import.meta.url) }),
+      ...['config/config.json', '_locales/en/messages.json', '_locales/ru/messages.json', 'layouts/layouts.json',
+        'ui/banner.css', 'registry/extensions.json'].map(text)])
+      .then(([, config, en, ru, layouts, css, registry]) => start(config, en, ru, layouts, css, registry))
       .catch((e) => {
         ready = null; // try again on the next event
         throw new Error('Cashback Guard could not start: ' + (e && e.message ? e.message : e));

@@ -25,9 +25,13 @@
   let lastAt = 0;
   let restoredFor = null;
   let shownView = '';
+  let sentEarly = false;
+  let waitingBody = false;
+  let restUntil = 0;
 
-  // `cgRuntime` was kept by inject/api.js at document_start: a page can clobber `chrome`.
-  const runtime = typeof cgRuntime !== 'undefined' ? cgRuntime : chrome.runtime; // eslint-disable-line no-undef
+  // Kept now, at document_start, before the page has any DOM: later a page could clobber
+  // `chrome` (`<form id="chrome">` shadows it in content scripts).
+  const runtime = chrome.runtime;
   const send = (msg) => runtime.sendMessage(msg).catch(() => null);
 
   function ensureHost() {
@@ -40,7 +44,7 @@
       host.setAttribute('style', 'all: initial !important; display: block !important;');
       shadow = host.attachShadow({ mode: 'open' });
       shadow.addEventListener('click', onClick);
-      (document.body || document.documentElement).appendChild(host);
+      document.body.appendChild(host);
     }
     return host;
   }
@@ -58,6 +62,9 @@
       shadow = null;
       return;
     }
+    // Still parsing the head: the banner goes in once <body> exists (see the observer).
+    waitingBody = !document.body;
+    if (waitingBody) return;
     const host = ensureHost();
     // The same view as on screen (most replies): keep the DOM, no churn.
     const key = JSON.stringify(msg.view);
@@ -136,20 +143,21 @@
   }
 
   // `quick`: on a product page while it is still loading, only what the expected cashback
-  // needs; the scans of the whole page (affiliate links and frames) follow at `load`.
+  // needs; the scans of the whole page (affiliate links and frames) follow at `load`. The
+  // product reads (prices, structured data) run on product pages only.
   function collect(quick) {
     const s = profile.selectors;
-    const facts = {
-      layout: profile.id,
-      jsonLd: all(s.json_ld).slice(0, 10).map((e) => e.textContent.slice(0, 200000)),
-      embedded: s.embedded.flatMap(all).slice(0, 30).map((e) => e.textContent)
-        .filter((t) => t.length < 2000000 && /runParams|__AER_DATA__|_init_data_|_d_c_|^\s*\{/.test(t)).slice(0, 5),
-      price: s.price.map((sel) => text(one(sel))).filter(Boolean).slice(0, 5),
-      categoryLinks: all(s.category_links).slice(0, 20).map((a) => a.getAttribute('href') || ''),
-      quantity: (one(s.quantity) || {}).value || null,
-      cartCount: text(one(s.cart_count)),
-    };
+    const facts = { layout: profile.id };
+    if (pageKind === 'product') {
+      facts.jsonLd = all(s.json_ld).slice(0, 10).map((e) => e.textContent.slice(0, 200000));
+      facts.embedded = s.embedded.flatMap(all).slice(0, 30).map((e) => e.textContent)
+        .filter((t) => t.length < 2000000 && /runParams|__AER_DATA__|_init_data_|_d_c_|^\s*\{/.test(t)).slice(0, 5);
+      facts.price = s.price.map((sel) => text(one(sel))).filter(Boolean).slice(0, 5);
+      facts.categoryLinks = all(s.category_links).slice(0, 20).map((a) => a.getAttribute('href') || '');
+      facts.quantity = (one(s.quantity) || {}).value || null;
+    }
     if (quick) return facts;
+    facts.cartCount = text(one(s.cart_count));
     if (baitHidden) facts.baitHidden = true;
     facts.affiliateLinks = all(s.affiliate_links).slice(0, 50).map((a) => a.getAttribute('href') || '');
     facts.affiliateFrames = all(s.affiliate_frames).slice(0, 20).map((f) => f.getAttribute('src') || '');
@@ -165,6 +173,7 @@
       facts.paySuccess = !!one(s.pay_success);
       facts.orderLinks = all(s.order_links).slice(0, 20).map((a) => a.getAttribute('href') || '');
     }
+    if (pageKind !== 'cart') return facts;
     const container = one(s.cart_container);
     facts.cartLayoutRecognised = !!container;
     if (container) {
@@ -197,7 +206,8 @@
     document.body.appendChild(el);
     setTimeout(() => {
       const cs = getComputedStyle(el);
-      baitHidden = !el.isConnected || cs.display === 'none' || cs.visibility === 'hidden' || el.offsetHeight === 0;
+      // Computed style only: no forced layout (a frame has been drawn since, style is clean).
+      baitHidden = !el.isConnected || cs.display === 'none' || cs.visibility === 'hidden';
       el.remove();
       if (baitHidden) scheduleFacts(true);
     }, 100);
@@ -206,7 +216,10 @@
   function sendFacts() {
     factsTimer = 0;
     if (!profile) return;
-    if (lastMsg) flagCart(lastMsg.flags || [], lastMsg.flagLabel || ''); // the page re-rendered its cart
+    const loading = document.readyState === 'loading';
+    if (loading && pageKind !== 'product') return; // DOMContentLoaded starts the reads
+    const t0 = performance.now();
+    if (lastMsg && !loading) flagCart(lastMsg.flags || [], lastMsg.flagLabel || ''); // the page re-rendered its cart
     const quick = pageKind === 'product' && document.readyState !== 'complete';
     if (quick && !quickQueued) {
       quickQueued = true;
@@ -214,6 +227,15 @@
     }
     const facts = collect(quick);
     if (!quick) bait();
+    // Re-reads driven by page changes keep to 2% of the main thread at most: on a huge, busy
+    // page one read can cost milliseconds.
+    restUntil = performance.now() + (performance.now() - t0) * 50;
+    if (loading) {
+      // The HTML is still arriving: one send, once the price or structured data is in
+      // (DOMContentLoaded and load send again if anything changed).
+      if (sentEarly || !(facts.price.length || facts.jsonLd.length || facts.embedded.length)) return;
+      sentEarly = true;
+    }
     const key = JSON.stringify(facts);
     if (key === lastFacts) {
       factsDelay = Math.min(factsDelay * 2, SLOW_MS);
@@ -221,7 +243,8 @@
     }
     factsDelay = QUICK_MS;
     lastFacts = key;
-    send({ type: 'facts', url: location.href, facts }).then(render);
+    // No answer (the worker failed): at least the page's state, as `hello` told it.
+    send({ type: 'facts', url: location.href, facts }).then((r) => render(r && r.view ? r : lastMsg));
   }
 
   function scheduleFacts(now) {
@@ -230,25 +253,44 @@
       factsTimer = 0;
       sendFacts();
     } else if (!factsTimer) {
-      factsTimer = setTimeout(sendFacts, factsDelay);
+      factsTimer = setTimeout(sendFacts, Math.max(factsDelay, restUntil - performance.now()));
     }
+  }
+
+  // A product page while its HTML arrives: look for the price every 50 ms (a MutationObserver
+  // would be woken by every chunk the parser adds), so the banner can come before
+  // DOMContentLoaded; the observer starts at DOMContentLoaded.
+  function early() {
+    if (!profile || document.readyState !== 'loading') return;
+    if (waitingBody && document.body) render(lastMsg);
+    if (!sentEarly) sendFacts();
+    if (!sentEarly || waitingBody) setTimeout(early, 50);
   }
 
   function hello() {
     lastFacts = '';
+    sentEarly = false;
     send({ type: 'hello', url: location.href }).then((msg) => {
       if (!msg || msg.type !== 'page' || !msg.profile) return;
       profile = msg.profile;
       pageKind = msg.kind || null;
+      if ((msg.css || '') !== css) shownView = ''; // redraw with the new style
       css = msg.css || '';
-      render(msg);
       factsDelay = QUICK_MS;
-      scheduleFacts(true);
+      if (pageKind === 'product' && document.readyState === 'loading') {
+        lastMsg = msg; // drawn with its price, in one go
+        early();
+      } else {
+        render(msg);
+        if (document.readyState !== 'loading') scheduleFacts(true);
+      }
     });
   }
 
+  // Views pushed by the worker: only once `hello` answered (with the profile and the banner
+  // CSS); one that came before would be drawn unstyled, and the same view kept so.
   runtime.onMessage.addListener((msg) => {
-    if (msg && msg.type === 'view') render(msg);
+    if (msg && msg.type === 'view' && profile) render(msg);
   });
 
   // Trusted "Add to cart" / "Buy now" clicks tell the worker which product was added.
@@ -272,10 +314,11 @@
   // Single-page navigations and late-rendered prices/carts.
   // Our own banner host and bait going in or out are not the page changing.
   const ours = (n) => n.id === HOST_ID || n === baitEl;
-  const onlyOurs = (records) => records.every((r) => (r.addedNodes.length || r.removedNodes.length) &&
+  const onlyOurs = (records) => records.every((r) => r.type === 'childList' && (r.addedNodes.length || r.removedNodes.length) &&
     Array.prototype.every.call(r.addedNodes, ours) && Array.prototype.every.call(r.removedNodes, ours));
-  const watch = new MutationObserver((records) => {
+  function changed(records) {
     if (onlyOurs(records) && document.getElementById(HOST_ID)) return;
+    if (waitingBody && document.body) render(lastMsg); // a view that came before <body>
     if (location.href !== lastUrl) {
       lastUrl = location.href;
       hello();
@@ -290,8 +333,18 @@
         render(lastMsg);
       }
     }
-  });
-  watch.observe(document.documentElement, { childList: true, subtree: true, characterData: true });
+  }
+  function watch() {
+    // `href` too: a rival plugin may rewrite the page's links at any time (document_idle,
+    // after load), changing no markup but the attribute.
+    new MutationObserver(changed).observe(document, {
+      childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['href'],
+    });
+    // After the early send, what changes from here on wakes the observer, and load reads all.
+    if (!sentEarly) changed([]);
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', watch, { once: true });
+  else watch();
 
   hello();
 })();

@@ -9,7 +9,7 @@ import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { startServer } from './lib/server.js';
 import { launchBrowser } from './lib/browser.js';
-import { EXT_DIR } from './lib/harness.js';
+import { EXT_DIR, FIXTURE_EXT } from './lib/harness.js';
 
 const ROOT = path.resolve(EXT_DIR, '..', '..');
 const PAIRS = Number(process.env.BENCH_PAIRS || 15);
@@ -57,6 +57,10 @@ const BIG = 'https://www.aliexpress.com/item/1005003000000001.html';
 
 const withExt = await launchBrowser({ extensions: [EXT_DIR], port: server.port });
 const without = await launchBrowser({ extensions: [], port: server.port });
+// C: an extension with one do-nothing main-frame webRequest listener. Chrome routes the page's
+// requests through the browser process for any extension listening to webRequest; C shows
+// what that alone costs, apart from anything our code does.
+const bare = await launchBrowser({ extensions: [FIXTURE_EXT('webrequest-only')], port: server.port });
 const extId = withExt.extensionId(EXT_DIR);
 await withExt.serviceWorker(EXT_DIR, { timeout: 15000 });
 
@@ -117,16 +121,24 @@ async function loadOnce(browser, url, waitBanner) {
 }
 
 // --- page cost, A/B -------------------------------------------------------------------
-const A = []; const B = [];
+const A = []; const B = []; const C = [];
 for (let i = 0; i < PAIRS; i++) {
-  // Alternate which goes first, so warm caches and machine noise fall on both sides.
-  if (i % 2) { B.push(await loadOnce(without, BIG, false)); A.push(await loadOnce(withExt, BIG, true)); }
-  else { A.push(await loadOnce(withExt, BIG, true)); B.push(await loadOnce(without, BIG, false)); }
+  // Rotate which goes first, so warm caches and machine noise fall on every side.
+  const runs = [
+    async () => A.push(await loadOnce(withExt, BIG, true)),
+    async () => B.push(await loadOnce(without, BIG, false)),
+    async () => C.push(await loadOnce(bare, BIG, false)),
+  ];
+  for (let k = 0; k < 3; k++) await runs[(i + k) % 3]();
 }
-const loadRatio = median(A.map((x) => x.load)) / median(B.map((x) => x.load));
+const loadRatio = median(A.map((x, i) => x.load / B[i].load));
 row('page load (A/B)', `${fmt(median(A.map((x) => x.load)))} ms vs ${fmt(median(B.map((x) => x.load)))} ms, ratio ${fmt(loadRatio, 3)}`, 'ratio ≤ 1.03', loadRatio <= 1.03, `${PAIRS} pairs, ~1 MB HTML, ${1000 * 3} nodes, 200 images`);
-const fcpRatio = median(A.map((x) => x.fcp)) / median(B.map((x) => x.fcp));
-row('first contentful paint (A/B)', `ratio ${fmt(fcpRatio, 3)}`, '—', true, 'same pairs');
+const bareRatio = median(C.map((x, i) => x.load / B[i].load));
+row('page load, a bare webRequest listener (C/B)', `ratio ${fmt(bareRatio, 3)}`, '—', true, 'fixtures/webrequest-only: Chrome proxying requests, no code of ours');
+row('page load, ours vs the bare listener (A/C)', `ratio ${fmt(median(A.map((x, i) => x.load / C[i].load)), 3)}`, '—', true, 'what our code adds on top');
+const fcpRatio = median(A.map((x, i) => x.fcp / B[i].fcp));
+const fcpBare = median(C.map((x, i) => x.fcp / B[i].fcp));
+row('first contentful paint (A/B)', `ratio ${fmt(fcpRatio, 3)} (bare listener C/B: ${fmt(fcpBare, 3)})`, '—', true, 'same runs');
 const ourScript = median(A.map((x) => x.script)) - median(B.map((x) => x.script));
 row('content script main-thread time', `${fmt(ourScript, 2)} ms`, '≤ 5 ms median', ourScript <= 5, 'ScriptDuration with − without (CDP Performance.getMetrics)');
 const banner = median(A.map((x) => x.bannerMs));
@@ -172,6 +184,7 @@ row('hostile page: our CPU share', `${fmt(hostileShare, 2)} %`, '≤ 2 % of wall
 
 await withExt.close();
 await without.close();
+await bare.close();
 await server.close();
 
 // --- core throughput -------------------------------------------------------------------
@@ -199,7 +212,7 @@ const cpu = os.cpus()[0]?.model || 'unknown CPU';
 let chromium = 'unknown';
 try { chromium = execFileSync('/usr/bin/chromium', ['--version']).toString().trim(); } catch { /* keep unknown */ }
 console.log(`\nmachine: ${cpu} × ${os.cpus().length}, ${chromium}, node ${process.version}\n`);
-const w = [34, 62, 20];
+const w = [44, 62, 20];
 const line = (a, b, c, d) => `${a.padEnd(w[0])} ${b.padEnd(w[1])} ${c.padEnd(w[2])} ${d}`;
 console.log(line('figure', 'value (median)', 'budget', 'ok'));
 console.log(line('-'.repeat(w[0]), '-'.repeat(w[1]), '-'.repeat(w[2]), '--'));

@@ -42,6 +42,11 @@ for (const s of STORES) {
       await page.evaluate((id) => fetch(`/__cart/add?id=${id}&title=New`, { method: 'POST' }), C);
       await page.reload();
       await waitFlags(page, [A, B]);
+      // The worker pushes views to every tab as the cart changes, maybe before this tab's
+      // `hello` is answered: the banner must still carry its style (a fixed box, not page flow).
+      await inBanner(page, 'cg-banner').waitFor();
+      assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('cashback-guard-root').shadowRoot
+        .querySelector('[data-testid="cg-banner"]')).position), 'fixed', 'the banner is drawn without its CSS');
 
       // Remove A (the page re-renders without reload) and add it again: its flag goes.
       await page.click(s.remove(A));

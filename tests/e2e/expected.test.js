@@ -101,3 +101,29 @@ test('a price that cannot be read shows no number, says so, and keeps the raw te
   await popup.close();
   await page.close();
 });
+
+test('a product page still loading: the expected cashback is in the banner before DOMContentLoaded', async () => {
+  // The head, the structured data and the price arrive at once; the rest of the HTML 3 s later
+  // (a slow connection). The content script runs from document_start and reads as it goes.
+  const release = [];
+  const unroute = h.server.route('*', '/item/1005001000000077.html', (req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+    res.write(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Slow product</title>
+<script type="application/ld+json">{"@type":"Product","productID":"1005001000000077","offers":{"price":"40.00","priceCurrency":"USD"}}</script>
+</head><body><h1>Slow product</h1>${' '.repeat(4096)}\n`);
+    const t = setTimeout(() => res.end('<p>the rest of the page</p></body></html>'), 3000);
+    release.push(() => { clearTimeout(t); res.end('</body></html>'); });
+  });
+  const page = await h.browser.newPage();
+  try {
+    await page.goto('https://www.aliexpress.com/item/1005001000000077.html', { waitUntil: 'commit' });
+    const e = inBanner(page, 'cg-expected');
+    await e.waitFor({ timeout: 10000 });
+    assert.equal(await page.evaluate(() => document.readyState), 'loading', 'the banner came only after the HTML finished');
+    assert.equal(await e.getAttribute('data-amount-minor'), floorBp(4000, 700));
+  } finally {
+    release.forEach((f) => f());
+    unroute();
+    await page.close();
+  }
+});
