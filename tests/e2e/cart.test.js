@@ -26,9 +26,14 @@ for (const s of STORES) {
       const page = await h.browser.newPage();
       await page.goto(s.cart);
       await waitForState(page, 'inactive');
-      // Before activation: the warning is already there, naming both items.
+      // Before activation: the warning is already there, naming both items (the header's count
+      // may come a moment before the page has rendered its lines).
       await cartWarning(page).waitFor();
-      assert.equal(await cartWarning(page).getAttribute('data-subject'), `${A},${B}`);
+      await page.waitForFunction((want) => {
+        const host = document.getElementById('cashback-guard-root');
+        const w = host && host.shadowRoot && host.shadowRoot.querySelector('[data-testid="cg-warning"][data-kind="cart"]');
+        return w && w.getAttribute('data-subject') === want;
+      }, `${A},${B}`, { timeout: 10000 });
       assert.deepEqual(await flags(page), [], 'no flags before activation');
 
       await inBanner(page, 'cg-activate').click();
