@@ -314,7 +314,7 @@
   // Single-page navigations and late-rendered prices/carts.
   // Our own banner host and bait going in or out are not the page changing.
   const ours = (n) => n.id === HOST_ID || n === baitEl;
-  const onlyOurs = (records) => records.every((r) => r.type === 'childList' && (r.addedNodes.length || r.removedNodes.length) &&
+  const onlyOurs = (records) => records.length > 0 && records.every((r) => r.type === 'childList' && (r.addedNodes.length || r.removedNodes.length) &&
     Array.prototype.every.call(r.addedNodes, ours) && Array.prototype.every.call(r.removedNodes, ours));
   function changed(records) {
     if (onlyOurs(records) && document.getElementById(HOST_ID)) return;
