@@ -16,9 +16,9 @@ use crate::domain::price;
 use crate::domain::product::{self, PageKind};
 use crate::domain::record::{self, CheckoutInfo, Loaded, ProductInfo, SessionRecord, Settings, Standdown, StoredPrice};
 use crate::domain::referral::{self, Attribution};
-use crate::domain::session::{Landing, Outcome, Refusal, State};
+use crate::domain::session::{Landing, Outcome, Prior, State};
 use crate::domain::url::{self, Url};
-use crate::domain::view::{self, ExpectedView, OrderRow, PopupExtra, ViewInput, Warning, WarningKind};
+use crate::domain::view::{self, AccountView, ExpectedView, OrderRow, PopupExtra, ViewInput, Warning, WarningKind};
 use crate::ports::{join, Area, Platform};
 use serde_json::{json, Value};
 
@@ -38,7 +38,15 @@ fn banner_css() -> &'static str {
     BANNER_CSS.get().map(String::as_str).unwrap_or(BUNDLED_CSS)
 }
 pub const TIMEOUT_ALARM: &str = "activation-timeout";
-pub const SESSION_ALARM: &str = "session-end";
+/// `storage.local`: faults the session record could not keep (its own write failed).
+pub const FAULTS_KEY: &str = "faults";
+/// `storage.local`: the shopper's linked account `{v, id, linked_ms, via}`.
+pub const ACCOUNT_KEY: &str = "account";
+/// `storage.local`: the names of the kept `quarantine.<key>.<ms>` records, oldest first.
+pub const QUARANTINE_INDEX: &str = "quarantine.index";
+/// Quarantined records kept (the oldest go).
+pub const MAX_QUARANTINED: usize = 10;
+const MAX_FAULTS: usize = 20;
 /// `order-check:<order id>`: the reminder after an order (seed 003).
 pub const ORDER_ALARM_PREFIX: &str = "order-check:";
 /// Orders listed in the popup (the export has all).
@@ -61,6 +69,8 @@ enum Origin {
     Content(i32),
     /// Our popup / options page.
     Page,
+    /// The operator's site (top frame), by `externally_connectable`: may only link an account.
+    Site,
 }
 
 fn classify_sender(sender: &Sender, our_id: &str) -> Result<Origin, String> {
@@ -78,13 +88,48 @@ fn classify_sender(sender: &Sender, our_id: &str) -> Result<Origin, String> {
     }
 }
 
+/// A message from a web page (`runtime.onMessageExternal`): only the operator's site, in its
+/// top frame, and only when the operator uses accounts.
+fn classify_external(sender: &Sender, cfg: &Config) -> Result<Origin, String> {
+    let Some(acc) = &cfg.account else { return Err("this extension takes no messages from web pages".into()) };
+    let page_origin = sender.url.as_deref().and_then(|u| url::parse(u).ok()).map(|u| {
+        format!("{}://{}{}", u.scheme, u.host, u.port.map(|p| format!(":{p}")).unwrap_or_default())
+    });
+    let top = sender.frame_id == Some(0);
+    match (sender.id.is_none(), sender.origin.as_deref() == Some(acc.site.as_str()), page_origin.as_deref() == Some(acc.site.as_str()), top) {
+        (true, true, true, true) => Ok(Origin::Site),
+        (_, _, _, false) => Err("only the operator's page itself (not a frame) may link an account".into()),
+        _ => Err("only the operator's site may link an account".into()),
+    }
+}
+
 fn error(msg: impl Into<String>) -> Value {
     json!({ "type": "error", "error": msg.into() })
 }
 
-/// Reads a versioned record; an undecodable one is kept under `quarantine.<key>` and
-/// replaced by a fresh record, with a note saying so.
-async fn load<P: Platform, T: serde::de::DeserializeOwned + Default>(
+/// Keeps an unreadable record aside in `storage.local` under `quarantine.<key>.<ms>`: never
+/// overwriting an earlier one, and at most [`MAX_QUARANTINED`] of them (the oldest go).
+async fn quarantine<P: Platform>(p: &P, key: &str, raw: Value) -> String {
+    let name = format!("quarantine.{key}.{}", p.now_ms() as u64);
+    let mut index: Vec<String> = match p.get(Area::Local, QUARANTINE_INDEX).await {
+        Ok(Some(Value::Array(a))) => a.into_iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+        _ => Vec::new(),
+    };
+    let _ = p.set(Area::Local, &name, raw).await;
+    index.retain(|k| k != &name);
+    index.push(name.clone());
+    while index.len() > MAX_QUARANTINED {
+        let old = index.remove(0);
+        let _ = p.remove(Area::Local, &old).await;
+    }
+    let _ = p.set(Area::Local, QUARANTINE_INDEX, Value::Array(index.into_iter().map(Value::String).collect())).await;
+    name
+}
+
+/// Reads a versioned record; an undecodable one is kept aside ([`quarantine`]) and replaced
+/// by a fresh record at once (so the next event does not find it unreadable again), with a
+/// note saying so.
+async fn load<P: Platform, T: serde::de::DeserializeOwned + serde::Serialize + Default>(
     p: &P,
     area: Area,
     key: &str,
@@ -100,9 +145,13 @@ async fn load<P: Platform, T: serde::de::DeserializeOwned + Default>(
             Loaded::Ok(t) => t,
             Loaded::Missing => T::default(),
             Loaded::Quarantine { raw, why } => {
-                notes.push(format!("stored {key} was unreadable ({why}); kept as quarantine.{key}, started fresh"));
-                let _ = p.set(area, &format!("quarantine.{key}"), raw).await;
-                T::default()
+                let kept = quarantine(p, key, raw).await;
+                notes.push(format!("stored {key} was unreadable ({why}); kept as {kept}, started fresh"));
+                let fresh = T::default();
+                if let Err(e) = p.set(area, key, serde_json::to_value(&fresh).unwrap_or(Value::Null)).await {
+                    notes.push(format!("storage write of {key} failed: {e}"));
+                }
+                fresh
             }
         },
     }
@@ -175,7 +224,10 @@ impl<'a, P: Platform> Ctx<'a, P> {
         // activation (the activation itself, or tracking requests on the pages). Named by
         // extension when the shopper let us look at the installed ones.
         let blocked = evidence::subjects(recent, &[EvidenceKind::BlockedRequest, EvidenceKind::BlockPage]);
-        let named: Vec<_> = if blocked.is_empty() { Vec::new() } else { of(&[Category::Blocker, Category::Capable]).collect() };
+        // Referral parameters removed on the way (URL-cleaning / tracking-protection filters).
+        let stripped = evidence::subjects(recent, &[EvidenceKind::Stripped]);
+        let named: Vec<_> =
+            if blocked.is_empty() && stripped.is_empty() { Vec::new() } else { of(&[Category::Blocker, Category::Capable]).collect() };
         for f in &named {
             out.push(Warning {
                 kind: WarningKind::Adblock,
@@ -195,6 +247,16 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 title = format!("{title} {}", t(lang, "adblock_bait_too", &[]));
             }
             out.push(Warning { kind: WarningKind::Adblock, title, remedy: t(lang, "remedy_blocked", &[]), subject });
+        }
+        if named.is_empty() {
+            for subject in stripped {
+                out.push(Warning {
+                    kind: WarningKind::Adblock,
+                    title: t(lang, "warn_stripped", &[&subject]),
+                    remedy: t(lang, "remedy_stripped", &[]),
+                    subject,
+                });
+            }
         }
         // Cashback and AliExpress-helper extensions can take the referral at any time.
         for f in of(&[Category::Cashback, Category::AliexpressHelper]) {
@@ -247,6 +309,12 @@ impl<'a, P: Platform> Ctx<'a, P> {
                     None => out.push(w),
                 }
             }
+            (State::Hijacked, Some(o @ Outcome::AccountSwapped { found, .. })) => out.push(Warning {
+                kind: WarningKind::Rival,
+                subject: found.clone(),
+                title: view::reason_text(lang, o),
+                remedy: t(lang, "remedy_hijacked", &[]),
+            }),
             (State::Failed, Some(Outcome::OtherKey { key })) => out.push(Warning {
                 kind: WarningKind::Rival,
                 subject: key.clone(),
@@ -294,7 +362,16 @@ impl<'a, P: Platform> Ctx<'a, P> {
         out
     }
 
-    fn view_input(&self, rec: &SessionRecord, tab: Option<i32>, lang: Lang) -> ViewInput {
+    fn account_view(&self, settings: &Settings) -> AccountView {
+        match (&self.cfg.account, &settings.account) {
+            (None, _) => AccountView::NotUsed,
+            (Some(_), Some(l)) => AccountView::Linked(l.id.clone()),
+            (Some(a), None) => AccountView::Missing { site: a.site.clone() },
+        }
+    }
+
+    fn view_input(&self, rec: &SessionRecord, settings: &Settings, tab: Option<i32>) -> ViewInput {
+        let lang = self.lang(settings);
         let info = tab.and_then(|id| rec.tab(id));
         let product_page = info.is_some_and(|i| i.kind == Some(PageKind::Product));
         let expected = if product_page { info.and_then(|i| i.product.as_ref()).and_then(|p| self.expected(p, lang)) } else { None };
@@ -315,6 +392,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             program: self.cfg.program_name.clone(),
             checkout_unprotected: info.is_some_and(|i| i.kind == Some(PageKind::Checkout)) && rec.referral.state != State::Active,
             order_notice: info.and_then(|i| i.order.as_ref()).map(|o| self.order_notice(o, lang)),
+            account: self.account_view(settings),
         }
     }
 
@@ -350,7 +428,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
 
     /// What a tab shows (computed once for its message and its badge).
     fn tab_view(&self, rec: &SessionRecord, settings: &Settings, tab: i32) -> ViewInput {
-        self.view_input(rec, Some(tab), self.lang(settings))
+        self.view_input(rec, settings, Some(tab))
     }
 
     async fn badge(&self, rec: &SessionRecord, settings: &Settings, tab: i32, vi: &ViewInput) {
@@ -393,30 +471,61 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 (EvidenceKind::BlockedRequest, host, format!("net::ERR_BLOCKED_BY_CLIENT main_frame {url}"))
             }
             Some(Outcome::BlockPage { extension_id }) => (EvidenceKind::BlockPage, extension_id, String::new()),
-            Some(Outcome::Stripped { location_had_referral }) => {
-                (EvidenceKind::Stripped, String::new(), format!("location had referral: {location_had_referral}"))
+            Some(Outcome::Stripped { location_had_referral, params }) => {
+                // Where the referral was lost: the deep link itself, or on the way to the page.
+                let host = if params.is_empty() { self.tab_host(rec, tab) } else { "s.click.aliexpress.com".into() };
+                let detail = format!("removed {}; location had referral: {location_had_referral}", params.join(", "));
+                (EvidenceKind::Stripped, host, detail)
             }
+            Some(Outcome::AccountStripped { param }) => {
+                (EvidenceKind::Stripped, self.tab_host(rec, tab), format!("removed the account parameter {param}"))
+            }
+            Some(Outcome::AccountSwapped { param, found }) => (EvidenceKind::Hijack, found, format!("account parameter {param} swapped")),
             Some(Outcome::Hijack { key, culprit }) => (EvidenceKind::Hijack, key, culprit.unwrap_or_default()),
             Some(o) => (EvidenceKind::Failed, String::new(), outcome_name(&o).to_string()),
         };
         self.ev(rec, tab, kind, &subject, &detail);
     }
 
-    async fn cookie_attributions(&self, page_url: &str) -> Vec<Attribution> {
+    /// The host of the page in `tab` (for evidence), else AliExpress.
+    fn tab_host(&self, rec: &SessionRecord, tab: Option<i32>) -> String {
+        tab.and_then(|t| rec.tab(t)).and_then(|t| url::parse(&t.url).ok()).map(|u| u.host).unwrap_or_else(|| "aliexpress.com".into())
+    }
+
+    /// The attribution cookies now; an error (a read that failed or timed out) says which.
+    async fn cookie_attributions(&self, page_url: &str) -> Result<Vec<Attribution>, String> {
         let mut out = Vec::new();
         let (aeu, xman) = join(self.p.cookie(page_url, "aeu_cid"), self.p.cookie(page_url, "xman_us_f")).await;
-        if let Ok(Some(v)) = aeu {
+        if let Some(v) = aeu.map_err(|e| format!("cookie read failed: {e}"))? {
             out.extend(referral::parse_aeu_cid(&v));
         }
-        if let Ok(Some(v)) = xman {
+        if let Some(v) = xman.map_err(|e| format!("cookie read failed: {e}"))? {
             out.extend(referral::parse_xman_us_f(&v));
         }
-        out
+        Ok(out)
+    }
+
+    /// Test builds only: a point where an outside test may hold this event (and stop the
+    /// worker there).
+    async fn hold(&self, name: &str) {
+        if self.cfg.test_hooks {
+            self.p.checkpoint(name).await;
+        }
     }
 
     /// A top-level page loaded (or a content script said hello) in `tab`.
     async fn landed(&self, rec: &mut SessionRecord, tab: i32, u: &Url) -> bool {
-        let cookies = self.cookie_attributions(&u.serialize()).await;
+        let deciding = rec.referral.state == State::Activating;
+        if deciding {
+            self.hold("landing").await;
+        }
+        let cookies = self.cookie_attributions(&u.serialize()).await.unwrap_or_else(|e| {
+            rec.note(e);
+            Vec::new()
+        });
+        if deciding {
+            self.hold("verify").await;
+        }
         let now = self.p.now_ms();
         let key = self.cfg.affiliate_key.as_str();
         let mut changed = false;
@@ -446,6 +555,9 @@ impl<'a, P: Platform> Ctx<'a, P> {
                         self.ev_outcome(rec, Some(tab));
                         changed = true;
                     }
+                } else if rec.referral.on_account_seen(now, u, key) {
+                    self.ev_outcome(rec, Some(tab));
+                    changed = true;
                 }
             }
             _ => {}
@@ -453,46 +565,145 @@ impl<'a, P: Platform> Ctx<'a, P> {
         changed
     }
 
+    /// The deep link for `target`, with the shopper's account id when accounts are used.
+    fn deep_link(&self, target: &str, account: Option<&(String, String)>) -> Option<String> {
+        let link = referral::build_deep_link(&self.cfg.deep_link, &self.cfg.affiliate_key, target).ok()?;
+        Some(match account {
+            Some((param, id)) => referral::with_account(&link, param, id),
+            None => link,
+        })
+    }
+
+    /// A trusted click on Activate. The order is what makes a worker stopped at any point
+    /// end like an undisturbed run: the timeout alarm, then the saved `activating` record,
+    /// then the one navigation (never when the save failed), then `navigated`.
     async fn activate(&self, rec: &mut SessionRecord, settings: &Settings, tab: i32) -> Value {
+        self.hold("activate").await;
+        let in_flight = rec.referral.attempt.as_ref().filter(|a| a.tab_id == tab && !a.navigated);
+        if rec.referral.state == State::Activating && in_flight.is_some() {
+            // The click again, after a worker stopped between the save and the navigation.
+            return self.resume(rec, tab).await;
+        }
+        let account = match (&self.cfg.account, &settings.account) {
+            (None, _) => None,
+            (Some(a), Some(l)) => Some((a.param.clone(), l.id.clone())),
+            (Some(_), None) => {
+                // No silent loss: nothing is sent; the shopper is led to link an account.
+                self.p.open_options().await;
+                return json!({"type": "need-account"});
+            }
+        };
         let now = self.p.now_ms();
-        let target = rec
-            .tab(tab)
-            .and_then(|t| url::parse(&t.url).ok())
+        let page = rec.tab(tab).map(|t| t.url.clone()).unwrap_or_default();
+        let target = url::parse(&page)
+            .ok()
             .filter(|u| product::storefront(&u.host).is_some())
             .map(|u| u.to_string_without_params(referral::LANDING_PARAMS))
             .unwrap_or_else(|| "https://www.aliexpress.com/".to_string());
-        let link = match referral::build_deep_link(&self.cfg.deep_link, &self.cfg.affiliate_key, &target) {
-            Ok(l) => l,
-            Err(_) => return error("cannot build the referral link from the configured template"),
+        let Some(link) = self.deep_link(&target, account.as_ref()) else {
+            return error("cannot build the referral link from the configured template");
         };
+        match rec.referral.state {
+            State::Active => return json!({"type": "refused", "reason": "already-active"}),
+            State::Activating => return json!({"type": "refused", "reason": "in-flight"}),
+            _ => {}
+        }
+        // What is there before the click is history, never this click's proof.
+        let mut prior = Prior { account, ..Default::default() };
+        match self.cookie_attributions(if page.is_empty() { &target } else { &page }).await {
+            Ok(found) => {
+                prior.known = true;
+                prior.traces = found.into_iter().filter_map(|a| a.trace).collect();
+            }
+            Err(e) => rec.note(e),
+        }
+        prior.traces.extend(url::parse(&page).ok().and_then(|u| referral::landing_attribution(&u)).and_then(|a| a.trace));
         let timeout = f64::from(self.cfg.activation_timeout_s) * 1000.0;
-        match rec.referral.begin(now, tab, &target, timeout) {
-            Err(Refusal::AlreadyActive) => return json!({"type": "refused", "reason": "already-active"}),
-            Err(Refusal::InFlight) => return json!({"type": "refused", "reason": "in-flight"}),
-            Ok(()) => {}
+        if rec.referral.begin_with(now, tab, &target, timeout, prior).is_err() {
+            return json!({"type": "refused", "reason": "in-flight"});
         }
         rec.cart.snapshot_now(now as u64);
         rec.standdown = None;
         self.ev(rec, Some(tab), EvidenceKind::ActivationSent, &self.cfg.affiliate_key, &target);
+        // The bound first: a worker stopped from here on still ends the wait.
+        self.p.alarm(TIMEOUT_ALARM, now + timeout).await;
         // Saved before navigating: a worker killed mid-way still knows it is activating.
-        self.save(rec).await;
-        self.broadcast(rec, settings).await;
-        if let Err(e) = self.p.navigate(tab, &link).await {
-            rec.referral.abort_no_tab(self.p.now_ms());
-            rec.note(format!("navigation failed: {e}"));
+        if let Err(e) = self.save(rec).await {
+            rec.referral.not_saved(self.p.now_ms(), e.clone());
             self.ev_outcome(rec, Some(tab));
-        } else {
-            let deadline = rec.referral.attempt.as_ref().map(|a| a.deadline_ms).unwrap_or(now + timeout);
-            self.p.alarm(TIMEOUT_ALARM, deadline).await;
+            return error(view::reason_text(self.lang(settings), &Outcome::NotSaved { error: e }));
+        }
+        self.broadcast(rec, settings).await;
+        self.hold("saved").await;
+        self.go(rec, tab, &link).await
+    }
+
+    /// The one navigation through the deep link.
+    async fn go(&self, rec: &mut SessionRecord, tab: i32, link: &str) -> Value {
+        match self.p.navigate(tab, link).await {
+            Err(e) => {
+                rec.referral.abort_no_tab(self.p.now_ms());
+                rec.note(format!("navigation failed: {e}"));
+                self.ev_outcome(rec, Some(tab));
+            }
+            Ok(()) => {
+                if let Some(a) = rec.referral.attempt.as_mut() {
+                    a.navigated = true;
+                }
+                self.hold("navigated").await;
+            }
         }
         json!({"type": "activating", "state": rec.referral.state.as_str()})
     }
 
-    async fn save(&self, rec: &mut SessionRecord) {
-        let v = serde_json::to_value(&*rec).unwrap_or(Value::Null);
-        if let Err(e) = self.p.set(Area::Session, record::SESSION_KEY, v).await {
-            rec.note(format!("storage write failed: {e}"));
+    /// An attempt saved as `activating` whose navigation was never recorded (the worker
+    /// stopped in between): if the tab is already on its way (a pending navigation, the deep
+    /// link, a redirect seen), it went out; else it is sent now, once. A tab that is gone
+    /// fails at once.
+    async fn resume(&self, rec: &mut SessionRecord, tab: i32) -> Value {
+        let Some(a) = rec.referral.attempt.clone() else { return error("no activation in flight") };
+        let nav = match self.p.tab_nav(tab).await {
+            Ok(nav) => nav,
+            Err(e) => {
+                rec.referral.abort_no_tab(self.p.now_ms());
+                rec.note(format!("activation could not resume: {e}"));
+                self.ev_outcome(rec, Some(tab));
+                return json!({"type": "activating", "state": rec.referral.state.as_str()});
+            }
+        };
+        let moved = |u: &str| {
+            url::parse(u).is_ok_and(|u| referral::classify_host(&u.host) != referral::HostKind::Storefront || referral::has_referral_params(&u))
+        };
+        if a.redirected || nav.pending.is_some() || moved(&nav.url) {
+            if let Some(a) = rec.referral.attempt.as_mut() {
+                a.navigated = true;
+            }
+            rec.note("activation: the navigation had gone out before the worker stopped".into());
+            return json!({"type": "activating", "state": rec.referral.state.as_str()});
         }
+        let Some(link) = self.deep_link(&a.target, a.account.as_ref()) else {
+            return error("cannot build the referral link from the configured template");
+        };
+        rec.note("activation resumed: the worker stopped before the navigation".into());
+        self.go(rec, tab, &link).await
+    }
+
+    /// Writes the session record. A failure is kept in `storage.local` (a separate quota)
+    /// for the popup's Diagnostics, not only in the record that could not be written.
+    async fn save(&self, rec: &mut SessionRecord) -> Result<(), String> {
+        let v = serde_json::to_value(&*rec).unwrap_or(Value::Null);
+        let Err(e) = self.p.set(Area::Session, record::SESSION_KEY, v).await else { return Ok(()) };
+        let line = format!("storage write of the session failed: {e}");
+        rec.note(line.clone());
+        let mut faults = match self.p.get(Area::Local, FAULTS_KEY).await {
+            Ok(Some(Value::Array(a))) => a,
+            _ => Vec::new(),
+        };
+        faults.push(Value::String(format!("{} {line}", orders::iso_utc(self.p.now_ms()))));
+        let over = faults.len().saturating_sub(MAX_FAULTS);
+        faults.drain(..over);
+        let _ = self.p.set(Area::Local, FAULTS_KEY, Value::Array(faults)).await;
+        Err(e)
     }
 
     fn facts(&self, rec: &mut SessionRecord, tab: i32, u: &Url, facts: &crate::domain::messages::PageFacts) {
@@ -515,7 +726,8 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 )),
             }
         }
-        let dom_now = facts.price.first().cloned();
+        // Page text, capped: it is stored with the session.
+        let dom_now = facts.price.first().map(|p| p.chars().take(200).collect::<String>());
         let dom_first = rec.tab(tab).and_then(|t| t.dom_price_first.clone()).or_else(|| dom_now.clone());
         let product_info = if kind == PageKind::Product {
             let mut x = extract::product(u, facts, &self.layouts.embedded_paths);
@@ -583,7 +795,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             note_lines.extend(record::raw_notes(facts));
         }
         info.product = product_info;
-        info.notes = note_lines;
+        info.notes = note_lines.iter().map(|n| record::cap_note(n)).collect();
     }
 
     /// The rate of a checkout: its product's (seen this session), else one rate shared by
@@ -618,8 +830,8 @@ impl<'a, P: Platform> Ctx<'a, P> {
                     log
                 }
                 LoadedLog::Unreadable { raw, why } => {
-                    notes.push(format!("stored order log was unreadable ({why}); kept as quarantine.orders, started a new one"));
-                    let _ = self.p.set(Area::Local, "quarantine.orders", raw).await;
+                    let kept = quarantine(self.p, orders::ORDERS_KEY, raw).await;
+                    notes.push(format!("stored order log was unreadable ({why}); kept as {kept}, started a new one"));
                     OrderLog::default()
                 }
             }
@@ -637,12 +849,13 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// The referral at this moment, for an order's proof of attribution.
     async fn snapshot(&self, rec: &SessionRecord, tab: i32, page: &str) -> Snapshot {
         let ours = self.cfg.affiliate_key.as_str();
-        let cookies = self.cookie_attributions(page).await;
-        let other = cookies.iter().find(|a| a.key != ours);
-        let (cookie, cookie_key) = match (other, cookies.first()) {
-            (Some(a), _) => ("other", Some(a.key.clone())),
-            (None, Some(a)) => ("ours", Some(a.key.clone())),
-            (None, None) => ("none", None),
+        let (cookie, cookie_key) = match self.cookie_attributions(page).await {
+            Err(_) => ("unknown", None),
+            Ok(cookies) => match (cookies.iter().find(|a| a.key != ours), cookies.first()) {
+                (Some(a), _) => ("other", Some(a.key.clone())),
+                (None, Some(a)) => ("ours", Some(a.key.clone())),
+                (None, None) => ("none", None),
+            },
         };
         let lang = Lang::En;
         Snapshot {
@@ -686,6 +899,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 refunded_minor: 0,
                 snapshot: self.snapshot(rec, tab, &u.serialize()).await,
                 reminder: if settings.order_check { "pending" } else { "off" }.into(),
+                account: rec.referral.account.as_ref().filter(|_| rec.referral.state == State::Active).map(|(_, id)| id.clone()),
             };
             let id = log.push(order, settings.orders_max);
             match self.save_orders(&log).await {
@@ -813,6 +1027,36 @@ impl<'a, P: Platform> Ctx<'a, P> {
         }
     }
 
+    /// The settings for the options page, with what it shows of the account.
+    fn settings_reply(&self, settings: &Settings) -> Value {
+        let lang = self.lang(settings);
+        let account = self.cfg.account.as_ref().map(|a| {
+            let id = settings.account.as_ref().map(|l| l.id.clone()).unwrap_or_default();
+            let status = if id.is_empty() { t(lang, "account_none", &[]) } else { t(lang, "account_linked", &[&id]) };
+            json!({"site": a.site, "id": id, "status": status, "help": t(lang, "account_help", &[&a.site])})
+        });
+        json!({"type": "settings", "settings": settings, "lang": lang.code(), "account": account})
+    }
+
+    /// Links the shopper's account id (typed in the options, or sent by the operator's
+    /// site): checked against the operator's pattern, kept in `storage.local`.
+    async fn link_account(&self, settings: &mut Settings, id: &str, via: &str, lang: Lang) -> Result<String, String> {
+        let Some(acc) = &self.cfg.account else { return Err(t(lang, "account_not_used", &[])) };
+        let id = id.trim();
+        if !crate::domain::config::Account::plausible(id) || !self.p.pattern_matches(&acc.pattern, id) {
+            let shown: String = id.chars().take(64).collect();
+            return Err(t(lang, "account_invalid", &[&shown]));
+        }
+        let linked = record::LinkedAccount { id: id.to_string(), linked_ms: self.p.now_ms(), via: via.to_string() };
+        let s = Settings { account: Some(linked), ..settings.clone() };
+        self.p
+            .set(Area::Local, record::SETTINGS_KEY, serde_json::to_value(&s).unwrap_or(Value::Null))
+            .await
+            .map_err(|e| format!("could not save the account: {e}"))?;
+        *settings = s;
+        Ok(id.to_string())
+    }
+
     async fn request(&self, rec: &mut SessionRecord, settings: &mut Settings, req: Request, origin: Origin) -> (Value, bool) {
         match (req, origin) {
             (Request::Hello { url: page }, Origin::Content(tab)) => {
@@ -895,7 +1139,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             (Request::Popup { tab_id }, Origin::Page) => {
                 let lang = self.lang(settings);
                 let known = tab_id.and_then(|id| rec.tab(id)).is_some();
-                let vi = self.view_input(rec, if known { tab_id } else { None }, lang);
+                let vi = self.view_input(rec, settings, if known { tab_id } else { None });
                 let mut diagnostics: Vec<String> = rec.notes.clone();
                 for f in rec.extensions.iter().flatten() {
                     diagnostics.push(format!("extension {} ({}): {}", f.name, f.id, f.category.as_str()));
@@ -907,6 +1151,9 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 let mut notes = Vec::new();
                 let log = self.load_orders(&mut notes).await;
                 diagnostics.extend(notes);
+                if let Ok(Some(Value::Array(faults))) = self.p.get(Area::Local, FAULTS_KEY).await {
+                    diagnostics.extend(faults.iter().filter_map(|f| f.as_str().map(str::to_string)));
+                }
                 let extra = PopupExtra {
                     disclosure_url: self.cfg.disclosure_url.clone(),
                     diagnostics,
@@ -920,15 +1167,13 @@ impl<'a, P: Platform> Ctx<'a, P> {
                     false,
                 )
             }
-            (Request::GetSettings, Origin::Page) => {
-                (json!({"type": "settings", "settings": settings, "lang": self.lang(settings).code()}), false)
-            }
+            (Request::GetSettings, Origin::Page) => (self.settings_reply(settings), false),
             (Request::SetSettings { settings: raw }, Origin::Page) => {
                 let mut raw = raw;
                 if raw.is_object() {
                     raw["v"] = json!(record::SETTINGS_VERSION);
                 }
-                match crate::domain::json::from_value::<Settings>(raw) {
+                match crate::domain::json::from_value::<Settings>(raw).map(|s| Settings { account: settings.account.clone(), ..s }) {
                     Ok(s) if !(1..=orders::MAX_LIMIT).contains(&s.orders_max) => {
                         (error(format!("invalid settings: orders_max must be 1 to {}", orders::MAX_LIMIT)), false)
                     }
@@ -947,10 +1192,26 @@ impl<'a, P: Platform> Ctx<'a, P> {
                             return (error(format!("could not save settings: {e}")), false);
                         }
                         *settings = s;
-                        (json!({"type": "settings", "settings": settings, "lang": self.lang(settings).code()}), true)
+                        (self.settings_reply(settings), true)
                     }
                     Err(e) => (error(format!("invalid settings: {e}")), false),
                 }
+            }
+            (Request::LinkAccount { account }, Origin::Page) => {
+                let lang = self.lang(settings);
+                match self.link_account(settings, &account, "options", lang).await {
+                    Ok(id) => (json!({"type": "account", "account": id, "text": t(lang, "account_saved", &[&id])}), true),
+                    Err(e) => (error(e), false),
+                }
+            }
+            (Request::UnlinkAccount, Origin::Page) => {
+                let mut s = settings.clone();
+                s.account = None;
+                if let Err(e) = self.p.set(Area::Local, record::SETTINGS_KEY, serde_json::to_value(&s).unwrap_or(Value::Null)).await {
+                    return (error(format!("could not save settings: {e}")), false);
+                }
+                *settings = s;
+                (json!({"type": "account", "account": "", "text": t(self.lang(settings), "account_removed", &[])}), true)
             }
             (Request::CheckExtensions, Origin::Page) => {
                 // Read at the start of this event already; tell every view about it.
@@ -1050,6 +1311,21 @@ impl<'a, P: Platform> Ctx<'a, P> {
                     }
                 },
             },
+            BrowserEvent::External { msg, sender } => {
+                let lang = self.lang(&settings);
+                let answer = match classify_external(&sender, self.cfg).and_then(|_| Request::decode(msg)) {
+                    Ok(Request::LinkAccount { account }) => self.link_account(&mut settings, &account, "site", lang).await,
+                    Ok(_) => Err("the operator's site may only link an account".into()),
+                    Err(e) => Err(e),
+                };
+                match answer {
+                    Ok(_) => json!({"ok": true}),
+                    Err(e) => {
+                        rec.note(format!("account link refused (from {}): {e}", sender.origin.as_deref().unwrap_or("?")));
+                        json!({"ok": false, "error": e})
+                    }
+                }
+            }
             BrowserEvent::Redirect { tab_id, url: from, redirect_url, rtype } => {
                 let host_kind = url::parse(&from).map(|u| referral::classify_host(&u.host)).unwrap_or(referral::HostKind::Other);
                 if host_kind != referral::HostKind::Other || redirect_url.starts_with("chrome-extension://") {
@@ -1099,6 +1375,8 @@ impl<'a, P: Platform> Ctx<'a, P> {
                     };
                     if let Some(a) = attr {
                         self.ev(&mut rec, None, EvidenceKind::Attribution, &a.key, &cookie.name);
+                        // Written during an attempt: this click's proof, for the landing.
+                        changed |= rec.referral.on_cookie_written(&a, &key);
                         let culprit = evidence::culprit_of(&rec.evidence, &a.key, now, 10_000.0);
                         if rec.referral.on_attribution(now, &a, &key, culprit) {
                             self.ev_outcome(&mut rec, None);
@@ -1133,7 +1411,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             }
         };
         if rec != original {
-            self.save(&mut rec).await;
+            let _ = self.save(&mut rec).await;
         }
         if changed || settings != original_settings {
             self.broadcast(&rec, &settings).await;
@@ -1153,6 +1431,9 @@ fn outcome_name(o: &Outcome) -> &'static str {
         Outcome::OtherKey { .. } => "other-key",
         Outcome::NoTab => "no-tab",
         Outcome::Hijack { .. } => "hijack",
+        Outcome::AccountStripped { .. } => "account-stripped",
+        Outcome::AccountSwapped { .. } => "account-swapped",
+        Outcome::NotSaved { .. } => "not-saved",
     }
 }
 
@@ -1169,6 +1450,8 @@ fn request_name(r: &Request) -> &'static str {
         Request::CheckExtensions => "check-extensions",
         Request::ExportOrders { .. } => "export-orders",
         Request::SetRefund { .. } => "set-refund",
+        Request::LinkAccount { .. } => "link-account",
+        Request::UnlinkAccount => "unlink-account",
         Request::DebugPanic => "debug-panic",
     }
 }

@@ -2,7 +2,7 @@
 //! and by the browser tests. It records every effect so tests can assert on them.
 
 use crate::domain::i18n::Lang;
-use crate::ports::{Area, Browser, Clock, Locale, Storage};
+use crate::ports::{Area, Browser, Clock, Locale, Storage, TabNav};
 use serde_json::Value;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -32,6 +32,16 @@ pub struct Memory {
     pub fail_set: Cell<bool>,
     /// When set, `set` on `storage.local` fails (its quota is separate from the session's).
     pub fail_local: Cell<bool>,
+    /// When set, `set` on `storage.session` fails.
+    pub fail_session: Cell<bool>,
+    /// Writes that failed: (area, key).
+    pub failed_writes: RefCell<Vec<(Area, String)>>,
+    /// What `tabs.get` says: tab id → navigation; a missing tab is an error.
+    pub tabs: RefCell<BTreeMap<i32, TabNav>>,
+    /// Checkpoints passed (test hooks).
+    pub checkpoints: RefCell<Vec<String>>,
+    /// Times the options page was opened.
+    pub options_opened: Cell<u32>,
 }
 
 impl Memory {
@@ -59,7 +69,8 @@ impl Storage for Memory {
         Ok(self.area(area).borrow().get(key).cloned())
     }
     async fn set(&self, area: Area, key: &str, value: Value) -> Result<(), String> {
-        if self.fail_set.get() || (area == Area::Local && self.fail_local.get()) {
+        if self.fail_set.get() || (area == Area::Local && self.fail_local.get()) || (area == Area::Session && self.fail_session.get()) {
+            self.failed_writes.borrow_mut().push((area, key.to_string()));
             return Err("QUOTA_BYTES quota exceeded".into());
         }
         self.area(area).borrow_mut().insert(key.to_string(), value);
@@ -80,7 +91,24 @@ impl Browser for Memory {
             return Err("No tab with id".into());
         }
         self.navigations.borrow_mut().push((tab_id, url.to_string()));
+        // The tab is now on its way there.
+        self.tabs.borrow_mut().entry(tab_id).or_default().pending = Some(url.to_string());
         Ok(())
+    }
+    async fn tab_nav(&self, tab_id: i32) -> Result<TabNav, String> {
+        self.tabs.borrow().get(&tab_id).cloned().ok_or_else(|| format!("No tab with id: {tab_id}."))
+    }
+    async fn open_options(&self) {
+        self.options_opened.set(self.options_opened.get() + 1);
+    }
+    async fn checkpoint(&self, name: &str) {
+        self.checkpoints.borrow_mut().push(name.to_string());
+    }
+    fn pattern_matches(&self, pattern: &str, text: &str) -> bool {
+        #[cfg(not(target_arch = "wasm32"))]
+        return regex_lite::Regex::new(pattern).is_ok_and(|r| r.is_match(text));
+        #[cfg(target_arch = "wasm32")]
+        return crate::web::chrome::js_pattern_matches(pattern, text);
     }
     async fn badge(&self, tab_id: i32, text: &str, color: &str, title: &str) {
         self.badges.borrow_mut().insert(tab_id, (text.into(), color.into(), title.into()));

@@ -39,9 +39,27 @@ pub trait Browser {
     /// `chrome.notifications.create(id, {…})`; an error when the shopper has not granted
     /// the optional `notifications` permission.
     async fn notify(&self, id: &str, title: &str, message: &str) -> Result<(), String>;
+    /// `chrome.tabs.get(tabId)`: where the tab is, and where it is going (`pendingUrl`).
+    async fn tab_nav(&self, tab_id: i32) -> Result<TabNav, String>;
+    /// `chrome.runtime.openOptionsPage()`: where the shopper links an account.
+    async fn open_options(&self);
+    /// Test builds only (`test_hooks`): a named point of an event where an outside test may
+    /// hold the worker (to stop it there). A no-op unless the test installed the hook.
+    async fn checkpoint(&self, name: &str);
+    /// Whether `text` matches the operator's `pattern` (the browser's own `RegExp` in the
+    /// worker: no regex engine in the wasm). An invalid pattern matches nothing.
+    fn pattern_matches(&self, pattern: &str, text: &str) -> bool;
     /// This extension's id (`chrome.runtime.id`).
     fn extension_id(&self) -> String;
     fn version(&self) -> String;
+}
+
+/// A tab's navigation as `chrome.tabs.get` tells it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TabNav {
+    pub url: String,
+    /// Set while a navigation is in progress.
+    pub pending: Option<String>,
 }
 
 pub trait Clock {
@@ -60,6 +78,25 @@ pub trait Locale {
 /// Everything the application service needs.
 pub trait Platform: Storage + Browser + Clock + Locale {}
 impl<T: Storage + Browser + Clock + Locale> Platform for T {}
+
+/// Which of two raced futures finished first.
+pub enum First<A, B> {
+    A(A),
+    B(B),
+}
+
+/// Polls both futures and returns the first to finish (the other is dropped): a timer
+/// raced against a browser call bounds how long an event can wait.
+pub async fn race<A: std::future::Future, B: std::future::Future>(a: A, b: B) -> First<A::Output, B::Output> {
+    let (mut a, mut b) = (std::pin::pin!(a), std::pin::pin!(b));
+    std::future::poll_fn(|cx| {
+        if let std::task::Poll::Ready(v) = a.as_mut().poll(cx) {
+            return std::task::Poll::Ready(First::A(v));
+        }
+        b.as_mut().poll(cx).map(First::B)
+    })
+    .await
+}
 
 /// Awaits two futures together, so both browser calls (storage, cookies) are in flight at
 /// once instead of one after the other: each is an IPC round trip of the worker.

@@ -244,10 +244,37 @@ fn corrupted_storage_is_quarantined_not_fatal() {
     w.m.local.borrow_mut().insert("settings".into(), json!("garbage"));
     let r = w.from_tab(3, json!({"type": "hello", "url": ITEM}));
     assert_eq!(r["state"], "inactive");
-    assert!(w.m.session.borrow().contains_key("quarantine.session"));
-    assert!(w.m.local.borrow().contains_key("quarantine.settings"));
+    let kept = |prefix: &str| w.m.local.borrow().keys().filter(|k| k.starts_with(prefix)).cloned().collect::<Vec<_>>();
+    assert_eq!(kept("quarantine.session.").len(), 1);
+    assert_eq!(kept("quarantine.settings.").len(), 1);
     let p = w.from_popup(json!({"type": "popup", "tabId": 3}));
-    assert!(serde_json::to_string(&p["view"]).unwrap().contains("quarantine.session"));
+    assert!(serde_json::to_string(&p["view"]).unwrap().contains("quarantine.session."));
+    // Replaced at once: the next events find a readable record and quarantine nothing more.
+    for _ in 0..3 {
+        w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    }
+    assert_eq!(kept("quarantine.settings.").len(), 1, "settings re-quarantined on every event");
+    assert_eq!(w.m.local.borrow()["settings"]["v"], 1);
+    // Every later corruption is kept too (never overwritten), at most MAX_QUARANTINED.
+    for i in 0..(MAX_QUARANTINED + 3) {
+        w.m.advance(1000.0);
+        w.m.local.borrow_mut().insert("settings".into(), json!(format!("garbage {i}")));
+        w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    }
+    let all = kept("quarantine.");
+    assert_eq!(all.len(), MAX_QUARANTINED + 1, "{all:?}"); // + the index
+    let last = w.m.local.borrow().iter().filter(|(k, _)| k.starts_with("quarantine.settings.")).last().map(|(_, v)| v.clone());
+    assert_eq!(last, Some(json!(format!("garbage {}", MAX_QUARANTINED + 2))));
+}
+
+#[test]
+fn page_text_in_diagnostics_is_capped() {
+    let w = World::new();
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    let huge = "€".repeat(100_000);
+    w.from_tab(3, json!({"type": "facts", "url": ITEM, "facts": {"price": [huge.clone()], "layout": huge}}));
+    let stored = serde_json::to_string(&*w.m.session.borrow()).unwrap();
+    assert!(stored.len() < 20_000, "session record holds {} bytes of page text", stored.len());
 }
 
 #[test]
@@ -620,7 +647,8 @@ fn exports_and_pruning_and_a_bad_entry() {
     // A log that is not a log at all is kept aside, never overwritten.
     w.m.local.borrow_mut().insert("orders".into(), json!("{\"v\":2,\"ord"));
     w.page(3, &format!("{PAID}x"), json!({"paySuccess": true}));
-    assert_eq!(w.m.local.borrow()["quarantine.orders"], json!("{\"v\":2,\"ord"));
+    let kept: Vec<Value> = w.m.local.borrow().iter().filter(|(k, _)| k.starts_with("quarantine.orders.")).map(|(_, v)| v.clone()).collect();
+    assert_eq!(kept, vec![json!("{\"v\":2,\"ord")]);
     assert_eq!(w.log()["orders"].as_array().unwrap().len(), 1);
 }
 

@@ -31,8 +31,62 @@ pub struct Config {
     pub activation_timeout_s: u32,
     /// Seconds after a logged order until the "is it in your statistics?" reminder (600).
     pub order_check_s: u32,
-    /// Test builds only: enables the deliberately panicking `debug-panic` message.
+    /// Test builds only: enables the deliberately panicking `debug-panic` message and the
+    /// checkpoints an outside test can hold the worker at.
     pub test_hooks: bool,
+    /// The shopper's cashback account (contract §2, v3); `None`: links carry our key only.
+    pub account: Option<Account>,
+}
+
+/// Which shopper an order came from: the deep link carries the shopper's linked id as the
+/// query parameter `param` (AliExpress Portals' custom tracking strings).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Account {
+    /// `af`, `cn`, `cv` or `dp`.
+    pub param: String,
+    /// The operator's id format (a regular expression; checked natively at build time).
+    pub pattern: String,
+    /// The operator's https origin (`https://host[:port]`), the only one allowed to link
+    /// an account by message.
+    pub site: String,
+}
+
+/// Longest account id accepted, whatever the pattern says.
+pub const MAX_ACCOUNT_LEN: usize = 64;
+
+impl Account {
+    /// The id's own sanity, before the operator's pattern: printable ASCII without spaces,
+    /// 1..=64 characters (it goes into a URL and into the order log).
+    pub fn plausible(id: &str) -> bool {
+        (1..=MAX_ACCOUNT_LEN).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic())
+    }
+}
+
+/// The tracking parameters AliExpress Portals records per order (field-facts §3).
+pub const ACCOUNT_PARAMS: &[&str] = &["af", "cn", "cv", "dp"];
+
+fn account_field(v: &Value) -> Result<Account, ConfigError> {
+    let o = v.as_object().ok_or_else(|| err("account", "must be an object with param, pattern and site"))?;
+    if let Some(unknown) = o.keys().find(|k| !["param", "pattern", "site"].contains(&k.as_str())) {
+        return Err(err(&format!("account.{unknown}"), "is not a known field (typo?)"));
+    }
+    let param = string_field(o, "param").map_err(|e| err("account.param", e.message))?;
+    if !ACCOUNT_PARAMS.contains(&param.as_str()) {
+        return Err(err("account.param", format!("must be one of {}", ACCOUNT_PARAMS.join(", "))));
+    }
+    let pattern = string_field(o, "pattern").map_err(|e| err("account.pattern", e.message))?;
+    if pattern.len() > 200 {
+        return Err(err("account.pattern", "must be at most 200 characters"));
+    }
+    let site = string_field(o, "site").map_err(|e| err("account.site", e.message))?;
+    let origin = match super::url::parse(&site) {
+        Ok(u) if u.scheme == "https" => format!("https://{}{}", u.host, u.port.map(|p| format!(":{p}")).unwrap_or_default()),
+        _ => return Err(err("account.site", "must be an https origin such as https://cashback.example")),
+    };
+    if site.trim_end_matches('/') != origin {
+        return Err(err("account.site", format!("must be an origin only (scheme and host), e.g. {origin}")));
+    }
+    Ok(Account { param, pattern, site: origin })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +150,7 @@ pub fn from_value(value: &Value) -> Result<Config, ConfigError> {
         "activation_timeout_s",
         "order_check_s",
         "test_hooks",
+        "account",
     ];
     if let Some(unknown) = obj.keys().find(|k| !KNOWN.contains(&k.as_str())) {
         return Err(err(unknown, "is not a known field (typo?)"));
@@ -156,7 +211,12 @@ pub fn from_value(value: &Value) -> Result<Config, ConfigError> {
         None => 600,
         v => u32_field(v, "order_check_s", 1, 86_400)?,
     };
+    let account = match obj.get("account") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(account_field(v)?),
+    };
     Ok(Config {
+        account,
         program_name,
         affiliate_key,
         deep_link,
@@ -186,6 +246,34 @@ impl Config {
     pub fn session_ms(&self) -> f64 {
         f64::from(self.session_hours) * 3_600_000.0
     }
+}
+
+/// The account `pattern` compiles (natively, with `regex-lite`), is anchored at both ends
+/// (the same full-match meaning in the browser's `RegExp`), and does not accept an empty id.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn check_pattern(c: &Config) -> Result<(), ConfigError> {
+    let Some(a) = &c.account else { return Ok(()) };
+    let re = regex_lite::Regex::new(&a.pattern).map_err(|e| err("account.pattern", format!("is not a valid regular expression: {e}")))?;
+    if !a.pattern.starts_with('^') || !a.pattern.ends_with('$') {
+        return Err(err("account.pattern", "must be anchored: start with ^ and end with $"));
+    }
+    if re.is_match("") {
+        return Err(err("account.pattern", "must not accept an empty id"));
+    }
+    Ok(())
+}
+
+/// The manifest as this config needs it: with an account, `externally_connectable` lists
+/// the operator's site and nothing else (no other page and no extension can message us);
+/// without one, the key is absent (no web page can).
+pub fn manifest_for(c: &Config, mut manifest: Value) -> Value {
+    if let Some(m) = manifest.as_object_mut() {
+        m.remove("externally_connectable");
+        if let Some(a) = &c.account {
+            m.insert("externally_connectable".into(), serde_json::json!({ "matches": [format!("{}/*", a.site)], "ids": [] }));
+        }
+    }
+    manifest
 }
 
 #[cfg(test)]
@@ -245,6 +333,43 @@ mod tests {
         }
         assert_eq!(parse_config("{").unwrap_err().field, "(file)");
         assert_eq!(parse_config("[]").unwrap_err().field, "(file)");
+    }
+
+    #[test]
+    fn account_is_optional_and_checked_field_by_field() {
+        assert_eq!(parse_config(DEFAULT).unwrap().account, None);
+        let good = serde_json::json!({"param": "af", "pattern": "^[0-9A-Za-z_-]{3,40}$", "site": "https://cashback.example"});
+        let a = parse_config(&with("account", good.clone())).unwrap().account.unwrap();
+        assert_eq!((a.param.as_str(), a.site.as_str()), ("af", "https://cashback.example"));
+        let bad = |k: &str, v: Value| {
+            let mut x = good.clone();
+            x[k] = v;
+            parse_config(&with("account", x)).unwrap_err().field
+        };
+        assert_eq!(bad("param", "utm_source".into()), "account.param");
+        assert_eq!(bad("site", "http://cashback.example".into()), "account.site");
+        assert_eq!(bad("site", "https://cashback.example/login".into()), "account.site");
+        assert_eq!(bad("pattern", "".into()), "account.pattern");
+        assert_eq!(bad("extra", "x".into()), "account.extra");
+        assert_eq!(parse_config(&with("account", "af".into())).unwrap_err().field, "account");
+        assert!(Account::plausible("shopper_7-x"));
+        assert!(!Account::plausible("has space") && !Account::plausible("") && !Account::plausible(&"x".repeat(65)));
+    }
+
+    #[test]
+    fn the_build_checks_the_pattern_and_writes_externally_connectable() {
+        let acc = |pattern: &str| {
+            let v = serde_json::json!({"param": "af", "pattern": pattern, "site": "https://cashback.example"});
+            parse_config(&with("account", v)).unwrap()
+        };
+        assert!(check_pattern(&acc("^[0-9A-Za-z_-]{3,40}$")).is_ok());
+        assert_eq!(check_pattern(&acc("^[0-9")).unwrap_err().field, "account.pattern");
+        assert_eq!(check_pattern(&acc("[0-9]+")).unwrap_err().field, "account.pattern");
+        assert_eq!(check_pattern(&acc("^.*$")).unwrap_err().field, "account.pattern");
+        let m = manifest_for(&acc("^[a-z]{3}$"), serde_json::json!({"name": "x", "externally_connectable": {"matches": ["<all_urls>"]}}));
+        assert_eq!(m["externally_connectable"], serde_json::json!({"matches": ["https://cashback.example/*"], "ids": []}));
+        let m = manifest_for(&parse_config(DEFAULT).unwrap(), serde_json::json!({"name": "x", "externally_connectable": {}}));
+        assert!(m.get("externally_connectable").is_none());
     }
 
     #[test]

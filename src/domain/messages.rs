@@ -97,6 +97,12 @@ pub enum Request {
         order: String,
         amount: String,
     },
+    /// Options page, or the operator's site by message: link the shopper's account id.
+    LinkAccount {
+        account: String,
+    },
+    /// Popup / options: forget the linked account.
+    UnlinkAccount,
     /// Debug builds only: panics on purpose, to test recovery.
     DebugPanic,
 }
@@ -129,6 +135,11 @@ pub struct CookieInfo {
 #[derive(Debug, Clone, PartialEq)]
 pub enum BrowserEvent {
     Message {
+        msg: Value,
+        sender: Sender,
+    },
+    /// `runtime.onMessageExternal`: a web page listed in `externally_connectable`.
+    External {
         msg: Value,
         sender: Sender,
     },
@@ -252,6 +263,8 @@ impl Request {
             "check-extensions" => Request::CheckExtensions,
             "export-orders" => Request::ExportOrders { format: f.str("format")? },
             "set-refund" => Request::SetRefund { order: f.str("order")?, amount: f.str("amount")? },
+            "link-account" => Request::LinkAccount { account: f.str("account")? },
+            "unlink-account" => Request::UnlinkAccount,
             "debug-panic" => Request::DebugPanic,
             other => return Err(format!("unknown variant `{}`", other.chars().take(40).collect::<String>())),
         })
@@ -262,7 +275,7 @@ impl BrowserEvent {
     pub fn decode(v: Value) -> Result<BrowserEvent, String> {
         let (t, mut f) = tagged(v, "kind")?;
         Ok(match t.as_str() {
-            "message" => {
+            "message" | "external" => {
                 let msg = f.req("msg")?;
                 let mut s = f.obj("sender")?;
                 let tab = match s.0.get("tab") {
@@ -279,7 +292,11 @@ impl BrowserEvent {
                     tab,
                     frame_id: s.opt_int("frameId")?,
                 };
-                BrowserEvent::Message { msg, sender }
+                if t == "external" {
+                    BrowserEvent::External { msg, sender }
+                } else {
+                    BrowserEvent::Message { msg, sender }
+                }
             }
             "net-error" => BrowserEvent::NetError {
                 tab_id: f.int("tabId")?,

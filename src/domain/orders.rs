@@ -62,6 +62,8 @@ pub struct Order {
     pub snapshot: Snapshot,
     /// The 10-minute check: `pending`, `shown`, `off` or `no-permission`.
     pub reminder: String,
+    /// The shopper's account id the referral carried (the one credited), when accounts are used.
+    pub account: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,6 +194,7 @@ fn migrate_v1(e: &Value) -> Option<Order> {
             ..Default::default()
         },
         reminder: "shown".into(),
+        account: None,
     })
 }
 
@@ -320,7 +323,7 @@ pub fn csv_field(s: &str) -> String {
 }
 
 pub const CSV_HEADER: &str =
-    "logged_at_utc,order_ids,payment_id,amount,currency,rate_bp,expected_cashback,refunded,status,state_at_payment,referral_cookie,cookie_key,warnings";
+    "logged_at_utc,order_ids,payment_id,amount,currency,rate_bp,expected_cashback,refunded,status,state_at_payment,referral_cookie,cookie_key,warnings,account";
 
 /// The log as CSV (RFC 4180, CRLF line ends), oldest first.
 pub fn to_csv(log: &OrderLog) -> String {
@@ -342,6 +345,7 @@ pub fn to_csv(log: &OrderLog) -> String {
             o.snapshot.cookie.clone(),
             o.snapshot.cookie_key.clone().unwrap_or_default(),
             o.snapshot.warnings.join(" "),
+            o.account.clone().unwrap_or_default(),
         ];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         out.push_str(&line.join(","));
@@ -522,6 +526,7 @@ mod tests {
         o.payment_id = Some("=HYPERLINK(\"https://evil.example\",\"x\")".into());
         o.snapshot.warnings = vec!["coupon:SAVE5".into(), "rival:otherKey".into()];
         o.snapshot.cookie_key = Some("cgDemo0001".into());
+        o.account = Some("shopper,7".into());
         log.push(o, 10);
         let mut jpy = order("o2", 1_700_000_001_000.0, Some(1500), 300);
         jpy.currency = Some("JPY".into());
@@ -532,9 +537,9 @@ mod tests {
         assert_eq!(lines[0], CSV_HEADER);
         assert_eq!(
             lines[1],
-            "2023-11-14T22:13:20Z,8123456789012345 8123456789012346,\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"x\"\")\",25.98,USD,700,1.81,0.00,expected,active,ours,cgDemo0001,coupon:SAVE5 rival:otherKey"
+            "2023-11-14T22:13:20Z,8123456789012345 8123456789012346,\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"x\"\")\",25.98,USD,700,1.81,0.00,expected,active,ours,cgDemo0001,coupon:SAVE5 rival:otherKey,\"shopper,7\""
         );
-        assert_eq!(lines[2], "2023-11-14T22:13:21Z,,,1500,JPY,300,30,500,reduced,active,ours,,");
+        assert_eq!(lines[2], "2023-11-14T22:13:21Z,,,1500,JPY,300,30,500,reduced,active,ours,,,");
         assert_eq!(lines.len(), 4, "CRLF after every row");
     }
 

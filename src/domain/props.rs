@@ -167,7 +167,7 @@ const TIMEOUT_MS: f64 = 30_000.0;
 /// Pages an activation may land on (or pass through).
 const PAGES: &[&str] = &[
     TARGET,
-    "https://www.aliexpress.com/item/1005001234567890.html?aff_fsk=cgDemo0001&sk=cgDemo0001",
+    "https://www.aliexpress.com/item/1005001234567890.html?aff_fcid=0a1b-0000000001000-01234-cgDemo0001&aff_fsk=cgDemo0001&sk=cgDemo0001",
     "https://www.aliexpress.com/item/1005001234567890.html?sk=rival42",
     "https://aliexpress.ru/item/1.html?aff_trace_key=0a1b-1700000000000-01234-cgDemo0001",
     DEEP,
@@ -231,8 +231,9 @@ fn event() -> impl Strategy<Value = Ev> {
     ]
 }
 
+/// A cookie written by a redirect (its id carries AliExpress's time): new to every attempt.
 fn cookie(key: &str) -> Attribution {
-    Attribution { key: key.into(), source: Source::AeuCidCookie, trace: None, platform: None }
+    Attribution { key: key.into(), source: Source::AeuCidCookie, trace: Some(format!("0a1b-0000000001000-01234-{key}")), platform: None }
 }
 
 /// Replays `events` from a fresh session, checking every step.
@@ -321,7 +322,9 @@ fn replay(events: &[Ev]) -> Result<(), TestCaseError> {
                 | (Active, Hijacked)
                 | (Active | Hijacked, Inactive)
         );
-        prop_assert!(before.state == r.state || allowed, "{:?} -> {:?} on {:?}", before.state, r.state, ev);
+        // A slow landing with fresh proof after the timeout (no second redirect).
+        let late = before.state == Failed && before.outcome == Some(Outcome::Timeout) && r.state == Active;
+        prop_assert!(before.state == r.state || allowed || late, "{:?} -> {:?} on {:?}", before.state, r.state, ev);
         // `activating` is entered only by a click; a verdict only from `activating`.
         if r.state == Activating && before.state != Activating {
             prop_assert!(matches!(ev, Ev::Begin { .. }), "entered activating on {:?}", ev);
@@ -335,7 +338,9 @@ fn replay(events: &[Ev]) -> Result<(), TestCaseError> {
             prop_assert_eq!(r.since_ms, now);
         }
         // Data consistent with the state.
-        prop_assert_eq!(r.attempt.is_some(), r.state == Activating);
+        // The attempt lives while in flight, and after a timeout (for a late landing).
+        let open = r.state == Activating || (r.state == Failed && r.outcome == Some(Outcome::Timeout));
+        prop_assert_eq!(r.attempt.is_some(), open);
         prop_assert_eq!(r.activated_ms.is_some(), matches!(r.state, Active | Hijacked));
         prop_assert_eq!(r.outcome.is_some(), matches!(r.state, Blocked | Failed | Hijacked));
         if let Some(a) = &r.attempt {

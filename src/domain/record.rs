@@ -174,11 +174,12 @@ impl SessionRecord {
         self.rates_seen.iter().find(|(id, _)| id == product_id).map(|(_, r)| *r)
     }
 
+    /// A diagnostics line (capped: it may quote page text).
     pub fn note(&mut self, line: String) {
         if self.notes.len() >= 20 {
             self.notes.remove(0);
         }
-        self.notes.push(line);
+        self.notes.push(cap_note(&line));
     }
 }
 
@@ -202,6 +203,19 @@ pub struct Settings {
     pub order_check: bool,
     /// Orders kept in the log (oldest pruned).
     pub orders_max: u32,
+    /// The shopper's cashback account, when linked (contract §2 `account`). Changed only by
+    /// `link-account` / `unlink-account`, never by `set-settings`.
+    pub account: Option<LinkedAccount>,
+}
+
+/// The shopper's linked account id, and how it was linked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct LinkedAccount {
+    pub id: String,
+    pub linked_ms: f64,
+    /// `options` (typed by the shopper) or `site` (sent by the operator's site).
+    pub via: String,
 }
 
 impl Default for Settings {
@@ -213,6 +227,7 @@ impl Default for Settings {
             badge: true,
             order_check: true,
             orders_max: super::orders::DEFAULT_MAX,
+            account: None,
         }
     }
 }
@@ -255,6 +270,16 @@ pub fn decode<T: DeserializeOwned>(raw: Option<Value>, current_version: u32) -> 
     match super::json::from_value::<T>(raw.clone()) {
         Ok(t) => Loaded::Ok(t),
         Err(e) => Loaded::Quarantine { raw, why: e.to_string() },
+    }
+}
+
+/// Longest diagnostics line kept (page text can be anything, of any length).
+pub const MAX_NOTE_CHARS: usize = 300;
+
+pub fn cap_note(line: &str) -> String {
+    match line.char_indices().nth(MAX_NOTE_CHARS) {
+        Some((i, _)) => format!("{}…", &line[..i]),
+        None => line.to_string(),
     }
 }
 

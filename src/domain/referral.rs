@@ -405,6 +405,18 @@ pub fn build_deep_link(template: &str, key: &str, target: &str) -> Result<String
     Ok(substitute(template, key, &cleaned))
 }
 
+/// The deep link carrying the shopper's account id as the query parameter `param`
+/// (URL-encoded, before any fragment). Nothing else of the shopper's goes into the link.
+pub fn with_account(link: &str, param: &str, id: &str) -> String {
+    let (base, frag) = link.split_at(link.find('#').unwrap_or(link.len()));
+    let sep = match base.find('?') {
+        None => "?",
+        Some(_) if base.ends_with('?') || base.ends_with('&') => "",
+        Some(_) => "&",
+    };
+    format!("{base}{sep}{}={}{frag}", encode_component(param), encode_component(id))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum HostKind {
     Storefront,
@@ -454,6 +466,19 @@ mod tests {
     use super::*;
 
     const TPL: &str = "https://s.click.aliexpress.com/deep_link.htm?aff_short_key={key}&dl_target_url={url}";
+
+    #[test]
+    fn the_deep_link_carries_the_account_id_encoded_and_nothing_else() {
+        let link = build_deep_link(TPL, "cgDemo0001", "https://www.aliexpress.com/item/1005001234567890.html?spm=a&x=1").unwrap();
+        let with = with_account(&link, "af", "shop per&7=x#y");
+        let u = parse(&with).unwrap();
+        assert_eq!(u.param("af"), Some("shop per&7=x#y"));
+        assert_eq!(u.param("aff_short_key"), Some("cgDemo0001"));
+        assert!(with.ends_with("&af=shop%20per%267%3Dx%23y"), "{with}");
+        assert_eq!(u.query.len(), 3, "key, target and the account id only");
+        assert_eq!(with_account("https://x.example/p", "af", "a"), "https://x.example/p?af=a");
+        assert_eq!(with_account("https://x.example/p?k=1#f", "cv", "a"), "https://x.example/p?k=1&cv=a#f");
+    }
     const CID: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9-1700000000000-01234-cgDemo0001";
 
     fn u(s: &str) -> Url {

@@ -6,7 +6,7 @@
 //! `chrome.storage.session` after every event, so a worker that dies at any moment resumes
 //! exactly where it was.
 
-use super::referral::{self, Attribution, HostKind};
+use super::referral::{self, Attribution, HostKind, Source};
 use super::url::Url;
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +53,64 @@ pub struct Attempt {
     /// Whether the deep link's `Location` carried the referral parameters.
     #[serde(default)]
     pub location_had_referral: Option<bool>,
+    /// The click id (`aff_fcid` / `aff_trace_key`) the deep link's answer carried: issued
+    /// to this click, so a landing that carries it is this click's.
+    #[serde(default)]
+    pub click_id: Option<String>,
+    /// The attribution cookie values (`aeuCID`) present at the click: history, never proof.
+    #[serde(default)]
+    pub prior: Vec<String>,
+    /// Whether the cookies could be read at the click (else only the time inside an id tells
+    /// an old cookie from a new one).
+    #[serde(default)]
+    pub prior_known: bool,
+    /// A cookie of ours written during the attempt (`cookies.onChanged`).
+    #[serde(default)]
+    pub fresh: Option<String>,
+    /// `tabs.update` to the deep link went out (saved once it resolved).
+    #[serde(default)]
+    pub navigated: bool,
+    /// Our parameters a filter removed from the deep link itself on the way
+    /// (`aff_short_key`, the account parameter).
+    #[serde(default)]
+    pub stripped: Vec<String>,
+    /// The shopper's account id the deep link carried, as `(parameter, id)`.
+    #[serde(default)]
+    pub account: Option<(String, String)>,
+}
+
+/// How far the time inside a click id may lie before the click (the id's time is
+/// AliExpress's clock, not the shopper's): only an id older than this is called old.
+pub const CLOCK_TOLERANCE_MS: f64 = 6.0 * 3_600_000.0;
+
+/// `<32 hex>-<13-digit ms>-<5 digits>-<key>` → the ms part.
+pub fn trace_ms(trace: &str) -> Option<f64> {
+    let ms = trace.split('-').nth(1)?;
+    (ms.len() >= 10 && ms.len() <= 16 && ms.bytes().all(|b| b.is_ascii_digit())).then(|| ms.parse::<u64>().ok().map(|n| n as f64))?
+}
+
+impl Attempt {
+    /// An attribution (cookie or landing click id) created by this attempt: seen written
+    /// during it, or a value that was not there at the click. The time inside the id is a
+    /// second signal only, with a generous tolerance.
+    pub fn is_fresh(&self, a: &Attribution) -> bool {
+        let Some(trace) = a.trace.as_deref() else { return false };
+        if self.fresh.as_deref() == Some(trace) || self.click_id.as_deref() == Some(trace) {
+            return true;
+        }
+        if self.prior.iter().any(|p| p == trace) {
+            return false;
+        }
+        let recent = trace_ms(trace).is_none_or(|ms| ms >= self.started_ms - CLOCK_TOLERANCE_MS);
+        match a.source {
+            // The deep link handed out another click id: this one is not this click's.
+            Source::LandingParam if self.click_id.is_some() => false,
+            // A click id whose handing out we did not see (the worker was down): only its
+            // time can speak for it.
+            Source::LandingParam => trace_ms(trace).is_some_and(|ms| ms >= self.started_ms - CLOCK_TOLERANCE_MS),
+            _ => recent && (self.prior_known || trace_ms(trace).is_some()),
+        }
+    }
 }
 
 /// Why the machine left `activating` (or `active`) for a bad state.
@@ -64,7 +122,16 @@ pub enum Outcome {
     /// The deep link was redirected into another extension's page (a block page).
     BlockPage { extension_id: String },
     /// The shopper landed without our referral: parameters and cookies stripped on the way.
-    Stripped { location_had_referral: bool },
+    /// `params`: ours that a filter removed from the deep link itself.
+    Stripped {
+        location_had_referral: bool,
+        #[serde(default)]
+        params: Vec<String>,
+    },
+    /// The landing carried our key but not the shopper's account id: a filter removed it.
+    AccountStripped { param: String },
+    /// The landing carried our key with another account id: a rival swapped the sub-id.
+    AccountSwapped { param: String, found: String },
     /// Any other network error of the activation navigation.
     Network { error: String },
     /// No verdict within the bounded wait.
@@ -75,6 +142,8 @@ pub enum Outcome {
     OtherKey { key: String },
     /// The tab to activate in was gone.
     NoTab,
+    /// The record saying `activating` could not be written: nothing was sent.
+    NotSaved { error: String },
     /// After `active`, the attribution changed to another key.
     Hijack { key: String, culprit: Option<String> },
 }
@@ -103,6 +172,19 @@ pub struct Referral {
     /// How many times this session sent the shopper through the deep link.
     #[serde(default)]
     pub redirects_sent: u32,
+    /// The shopper's account id the last activation carried, as `(parameter, id)`: a later
+    /// landing with our key and another id is a swapped sub-id.
+    #[serde(default)]
+    pub account: Option<(String, String)>,
+}
+
+/// What the click found: the attribution cookies already there, and the account id the
+/// deep link will carry.
+#[derive(Debug, Clone, Default)]
+pub struct Prior {
+    pub traces: Vec<String>,
+    pub known: bool,
+    pub account: Option<(String, String)>,
 }
 
 /// What a landing looked like, as gathered by the worker.
@@ -117,8 +199,10 @@ impl Referral {
     fn set(&mut self, now: f64, state: State, outcome: Option<Outcome>) {
         self.state = state;
         self.since_ms = now;
+        // A timed-out attempt is kept: a slow landing with its proof may still come.
+        let keep = state == State::Activating || outcome == Some(Outcome::Timeout);
         self.outcome = outcome;
-        if state != State::Activating {
+        if !keep {
             self.attempt = None;
         }
     }
@@ -126,6 +210,12 @@ impl Referral {
     /// A trusted click on Activate. On success the caller sends the tab through the deep
     /// link exactly once.
     pub fn begin(&mut self, now: f64, tab_id: i32, target: &str, timeout_ms: f64) -> Result<(), Refusal> {
+        self.begin_with(now, tab_id, target, timeout_ms, Prior::default())
+    }
+
+    /// [`Referral::begin`] with what the cookies held at the click and the account id the
+    /// deep link carries.
+    pub fn begin_with(&mut self, now: f64, tab_id: i32, target: &str, timeout_ms: f64, prior: Prior) -> Result<(), Refusal> {
         match self.state {
             State::Active => return Err(Refusal::AlreadyActive),
             State::Activating => return Err(Refusal::InFlight),
@@ -140,9 +230,42 @@ impl Referral {
             deadline_ms: now + timeout_ms,
             redirected: false,
             location_had_referral: None,
+            click_id: None,
+            prior: prior.traces,
+            prior_known: prior.known,
+            fresh: None,
+            navigated: false,
+            stripped: Vec::new(),
+            account: prior.account,
         });
         self.redirects_sent = self.redirects_sent.saturating_add(1);
+        self.account = self.attempt.as_ref().and_then(|a| a.account.clone());
         Ok(())
+    }
+
+    /// The record saying `activating` could not be written: nothing was sent.
+    pub fn not_saved(&mut self, now: f64, error: String) {
+        if self.state == State::Activating {
+            self.redirects_sent = self.redirects_sent.saturating_sub(1);
+            self.set(now, State::Failed, Some(Outcome::NotSaved { error }));
+        }
+    }
+
+    /// A page loaded while `active`: one that carries our key with another shopper's id
+    /// means somebody swapped the sub-id (the order would be credited to them).
+    pub fn on_account_seen(&mut self, now: f64, url: &Url, our_key: &str) -> bool {
+        let (State::Active, Some((param, id))) = (self.state, &self.account) else { return false };
+        if !referral::landing_attribution(url).is_some_and(|a| a.key == our_key) {
+            return false;
+        }
+        match url.param(param) {
+            Some(found) if found != id => {
+                let outcome = Outcome::AccountSwapped { param: param.clone(), found: found.chars().take(64).collect() };
+                self.set(now, State::Hijacked, Some(outcome));
+                true
+            }
+            _ => false,
+        }
     }
 
     /// The redirect could not even start (tab gone).
@@ -192,8 +315,24 @@ impl Referral {
         if from_kind == HostKind::DeepLink {
             if let Some(a) = self.attempt.as_mut() {
                 a.redirected = true;
-                let had = super::url::parse(to).map(|u| referral::has_referral_params(&u)).unwrap_or(false);
+                let to_url = super::url::parse(to).ok();
+                let had = to_url.as_ref().is_some_and(referral::has_referral_params);
                 a.location_had_referral = Some(had || a.location_had_referral == Some(true));
+                // The deep link rewritten on the way to itself (a filter's redirect): which of
+                // our parameters it lost.
+                if let (Ok(f), Some(t)) = (super::url::parse(from), to_url.as_ref()) {
+                    if referral::classify_host(&t.host) == HostKind::DeepLink {
+                        let mut ours = vec!["aff_short_key".to_string()];
+                        ours.extend(a.account.as_ref().map(|(p, _)| p.clone()));
+                        for p in ours {
+                            if f.param(&p).is_some() && t.param(&p).is_none() && !a.stripped.contains(&p) {
+                                a.stripped.push(p);
+                            }
+                        }
+                    } else if let Some(id) = referral::landing_attribution(t).and_then(|l| l.trace) {
+                        a.click_id = Some(id);
+                    }
+                }
             }
         }
         false
@@ -216,39 +355,88 @@ impl Referral {
         true
     }
 
+    /// The attempt a landing in `tab_id` can decide: the one in flight, or one that timed out
+    /// (a slow landing with fresh proof still turns `failed` into `active`).
+    fn open_attempt(&self, tab_id: i32) -> Option<&Attempt> {
+        let a = self.attempt.as_ref().filter(|a| a.tab_id == tab_id)?;
+        let open = self.state == State::Activating || (self.state == State::Failed && self.outcome == Some(Outcome::Timeout));
+        open.then_some(a)
+    }
+
     /// A page finished loading in `tab_id` (webRequest.onCompleted of the main frame, or the
     /// content script's hello). Verifies an activation in flight in that tab.
+    ///
+    /// The rule (README, "What counts as proof"): `active` needs evidence created by this
+    /// click: a cookie of ours that was not there at the click (or was seen written during
+    /// the attempt), or the landing's click id that the deep link handed out to this click.
+    /// A cookie of ours older than the click is history. A rival key in the same landing
+    /// wins over ours. With an account, the landing must also carry the shopper's id.
     pub fn on_landed(&mut self, now: f64, tab_id: i32, landing: &Landing<'_>, our_key: &str) -> bool {
-        if self.attempt_tab() != Some(tab_id) {
-            return false;
-        }
+        let Some(attempt) = self.open_attempt(tab_id).cloned() else { return false };
+        let late = self.state == State::Failed;
         let Some(url) = landing.url else { return false };
-        let attempt = self.attempt.clone().expect("attempt present while activating");
         let kind = referral::classify_host(&url.host);
         if matches!(kind, HostKind::DeepLink | HostKind::AffiliateRedirect) {
             return false; // still on the way
         }
         if kind != HostKind::Storefront {
+            if late {
+                return false;
+            }
             self.set(now, State::Failed, Some(Outcome::LandedElsewhere { host: url.host.clone() }));
             return true;
         }
-        let from_url = referral::landing_attribution(url);
-        let ours = |a: &Attribution| a.key == our_key;
-        if !attempt.redirected && from_url.is_none() && !landing.cookies.iter().any(ours) {
-            // The old page (before the deep link navigation) reporting in: not a verdict.
+        let from_url = referral::landing_attribution(url).filter(|a| attempt.is_fresh(a));
+        let fresh: Vec<&Attribution> = landing.cookies.iter().filter(|a| attempt.is_fresh(a)).collect();
+        let ours_proven = attempt.fresh.is_some() || from_url.iter().chain(fresh.iter().copied()).any(|a| a.key == our_key);
+        // The old page (before the deep link navigation) reporting in: not a verdict.
+        if !attempt.redirected && !ours_proven && referral::landing_attribution(url).is_none() {
             return false;
         }
-        if from_url.as_ref().is_some_and(ours) || landing.cookies.iter().any(ours) {
+        if let Some(other) = from_url.iter().chain(fresh.iter().copied()).find(|a| a.key != our_key) {
+            if late {
+                return false;
+            }
+            self.set(now, State::Failed, Some(Outcome::OtherKey { key: other.key.clone() }));
+            return true;
+        }
+        if ours_proven {
+            // The shopper's account id, where the landing carries our referral parameters.
+            let carries_ours = referral::landing_attribution(url).is_some_and(|a| a.key == our_key);
+            if let (Some((param, id)), true) = (&attempt.account, carries_ours) {
+                match url.param(param) {
+                    Some(found) if found == id => {}
+                    Some(found) => {
+                        let outcome = Outcome::AccountSwapped { param: param.clone(), found: found.chars().take(64).collect() };
+                        self.set(now, State::Hijacked, Some(outcome));
+                        return true;
+                    }
+                    None => {
+                        self.set(now, State::Blocked, Some(Outcome::AccountStripped { param: param.clone() }));
+                        return true;
+                    }
+                }
+            }
             self.set(now, State::Active, None);
             self.activated_ms = Some(now);
             return true;
         }
-        if let Some(other) = from_url {
-            self.set(now, State::Failed, Some(Outcome::OtherKey { key: other.key }));
-            return true;
+        if late {
+            return false;
         }
         let had = attempt.location_had_referral.unwrap_or(false);
-        self.set(now, State::Blocked, Some(Outcome::Stripped { location_had_referral: had }));
+        self.set(now, State::Blocked, Some(Outcome::Stripped { location_had_referral: had, params: attempt.stripped.clone() }));
+        true
+    }
+
+    /// `cookies.onChanged`: a cookie of ours written while an attempt is open is this
+    /// click's proof (kept for the landing's verdict).
+    pub fn on_cookie_written(&mut self, attr: &Attribution, our_key: &str) -> bool {
+        let (State::Activating, Some(a)) = (self.state, self.attempt.as_mut()) else { return false };
+        if attr.key != our_key || attr.trace.is_none() || a.prior.contains(attr.trace.as_ref().unwrap_or(&String::new())) {
+            return false;
+        }
+        a.fresh = attr.trace.clone();
         true
     }
 
@@ -279,13 +467,22 @@ mod tests {
     const DEEP: &str = "https://s.click.aliexpress.com/deep_link.htm?aff_short_key=cgDemo0001&dl_target_url=x";
     const HOUR: f64 = 3_600_000.0;
 
+    /// A cookie attribution with a trace id written at `ms`.
+    fn attr_at(key: &str, ms: f64) -> Attribution {
+        let trace = format!("0123456789abcdef0123456789abcdef-{:013}-01234-{key}", ms as u64);
+        Attribution { key: key.into(), source: Source::AeuCidCookie, trace: Some(trace), platform: None }
+    }
+
     fn attr(key: &str) -> Attribution {
-        Attribution { key: key.into(), source: Source::AeuCidCookie, trace: None, platform: None }
+        attr_at(key, 1100.0)
     }
 
     fn landed_url(key: Option<&str>) -> Url {
         match key {
-            Some(k) => parse(&format!("{TARGET}?aff_fsk={k}&sk={k}&aff_platform=portals-tool")).unwrap(),
+            Some(k) => {
+                let id = format!("0123456789abcdef0123456789abcdef-{:013}-01234-{k}", 1100);
+                parse(&format!("{TARGET}?aff_fcid={id}&aff_trace_key={id}&aff_fsk={k}&sk={k}&aff_platform=portals-tool")).unwrap()
+            }
             None => parse(TARGET).unwrap(),
         }
     }
@@ -295,6 +492,20 @@ mod tests {
         r.begin(1000.0, 7, TARGET, 30_000.0).unwrap();
         r
     }
+
+    /// An activation clicked while `prior` cookies were already there.
+    fn activating_with(prior: &[&Attribution], account: Option<(&str, &str)>) -> Referral {
+        let mut r = Referral::default();
+        let prior = Prior {
+            traces: prior.iter().filter_map(|a| a.trace.clone()).collect(),
+            known: true,
+            account: account.map(|(p, id)| (p.to_string(), id.to_string())),
+        };
+        r.begin_with(1000.0, 7, TARGET, 30_000.0, prior).unwrap();
+        r
+    }
+
+    const WEEK: f64 = 7.0 * 24.0 * HOUR;
 
     #[test]
     fn click_then_verified_landing_is_active() {
@@ -361,7 +572,7 @@ mod tests {
         let u = landed_url(None);
         assert!(r.on_landed(1200.0, 7, &Landing { url: Some(&u), cookies: &[] }, KEY));
         assert_eq!(r.state, State::Blocked);
-        assert_eq!(r.outcome, Some(Outcome::Stripped { location_had_referral: true }));
+        assert_eq!(r.outcome, Some(Outcome::Stripped { location_had_referral: true, params: vec![] }));
     }
 
     #[test]
@@ -462,6 +673,123 @@ mod tests {
         let mut r = activating();
         r.abort_no_tab(1001.0);
         assert_eq!((r.state, r.outcome.clone()), (State::Failed, Some(Outcome::NoTab)));
+    }
+
+    #[test]
+    fn an_old_cookie_of_ours_is_history_not_proof() {
+        // Activated last week; this click's referral was stripped on the way.
+        let old = attr_at(KEY, 1000.0);
+        let mut r = activating_with(&[&old], None);
+        r.on_redirect(1100.0, 7, DEEP, TARGET);
+        let u = landed_url(None);
+        assert!(r.on_landed(1200.0, 7, &Landing { url: Some(&u), cookies: &[old.clone()] }, KEY));
+        assert_eq!(r.state, State::Blocked);
+        assert!(matches!(r.outcome, Some(Outcome::Stripped { .. })));
+        // Without the snapshot at the click (cookies unreadable then), the id's own time says
+        // it is a week old.
+        let mut r = Referral::default();
+        r.begin(WEEK, 7, TARGET, 30_000.0).unwrap();
+        r.on_redirect(WEEK + 100.0, 7, DEEP, TARGET);
+        assert!(r.on_landed(WEEK + 200.0, 7, &Landing { url: Some(&u), cookies: &[old] }, KEY));
+        assert_eq!(r.state, State::Blocked);
+    }
+
+    #[test]
+    fn the_click_id_handed_out_by_the_deep_link_proves_the_landing() {
+        let old = attr_at(KEY, 500.0);
+        let mut r = activating_with(&[&old], None);
+        let trace = format!("ffffffffffffffffffffffffffffffff-{:013}-55555-{KEY}", 1050);
+        let landing = format!("{TARGET}?aff_fcid={trace}&aff_trace_key={trace}&sk={KEY}&aff_fsk={KEY}");
+        r.on_redirect(1100.0, 7, DEEP, &landing);
+        assert_eq!(r.attempt.as_ref().unwrap().click_id.as_deref(), Some(trace.as_str()));
+        // No new cookie (the browser kept the old one): the click id is this click's.
+        let u = parse(&landing).unwrap();
+        assert!(r.on_landed(1200.0, 7, &Landing { url: Some(&u), cookies: &[old.clone()] }, KEY));
+        assert_eq!(r.state, State::Active);
+        // Another click id than the one handed out is not this click's.
+        let mut r = activating_with(&[&old], None);
+        r.on_redirect(1100.0, 7, DEEP, &landing);
+        let other = landing.replace("55555", "66666");
+        let u = parse(&other).unwrap();
+        assert!(r.on_landed(1200.0, 7, &Landing { url: Some(&u), cookies: &[old] }, KEY));
+        assert_eq!(r.state, State::Blocked);
+    }
+
+    #[test]
+    fn a_rival_in_the_same_landing_wins_over_ours() {
+        let mut r = activating_with(&[], None);
+        r.on_redirect(1100.0, 7, DEEP, TARGET);
+        let u = landed_url(Some(KEY));
+        let cookies = [attr(KEY), attr_at("rival42", 1150.0)];
+        assert!(r.on_landed(1200.0, 7, &Landing { url: Some(&u), cookies: &cookies }, KEY));
+        assert_eq!((r.state, r.outcome.clone()), (State::Failed, Some(Outcome::OtherKey { key: "rival42".into() })));
+        // A rival cookie that was already there at the click is history too.
+        let stale_rival = attr_at("rival42", 900.0);
+        let mut r = activating_with(&[&stale_rival], None);
+        r.on_redirect(1100.0, 7, DEEP, TARGET);
+        let cookies = [attr(KEY), stale_rival];
+        assert!(r.on_landed(1200.0, 7, &Landing { url: Some(&u), cookies: &cookies }, KEY));
+        assert_eq!(r.state, State::Active);
+    }
+
+    #[test]
+    fn a_slow_landing_after_the_timeout_turns_failed_into_active_without_a_second_redirect() {
+        let mut r = activating_with(&[], None);
+        assert!(r.tick(31_000.0, 24.0 * HOUR));
+        assert_eq!((r.state, r.outcome.clone()), (State::Failed, Some(Outcome::Timeout)));
+        let u = landed_url(Some(KEY));
+        // A landing without fresh proof leaves it failed.
+        let stale = attr_at(KEY, 10.0);
+        let mut r2 = activating_with(&[&stale], None);
+        r2.tick(31_000.0, 24.0 * HOUR);
+        assert!(!r2.on_landed(32_000.0, 7, &Landing { url: Some(&parse(TARGET).unwrap()), cookies: &[stale] }, KEY));
+        assert_eq!(r2.state, State::Failed);
+        // With fresh proof: active, and still one pass through the deep link.
+        assert!(r.on_landed(32_000.0, 7, &Landing { url: Some(&u), cookies: &[attr_at(KEY, 30_500.0)] }, KEY));
+        assert_eq!(r.state, State::Active);
+        assert_eq!(r.redirects_sent, 1);
+        assert!(r.attempt.is_none());
+    }
+
+    #[test]
+    fn a_cookie_written_during_the_attempt_is_proof_and_a_stripped_deep_link_is_named() {
+        let old = attr_at(KEY, 500.0);
+        let mut r = activating_with(&[&old], None);
+        assert!(!r.on_cookie_written(&old, KEY), "the old value again is no news");
+        assert!(!r.on_cookie_written(&attr_at("rival", 1050.0), KEY));
+        assert!(r.on_cookie_written(&attr_at(KEY, 1050.0), KEY));
+        r.on_redirect(1100.0, 7, DEEP, TARGET);
+        assert!(r.on_landed(1200.0, 7, &Landing { url: Some(&parse(TARGET).unwrap()), cookies: &[] }, KEY));
+        assert_eq!(r.state, State::Active);
+
+        let mut r = activating_with(&[&old], Some(("af", "shopper7")));
+        let stripped = "https://s.click.aliexpress.com/deep_link.htm?dl_target_url=x";
+        r.on_redirect(1050.0, 7, &format!("{DEEP}&af=shopper7"), stripped);
+        r.on_redirect(1100.0, 7, stripped, TARGET);
+        assert!(r.on_landed(1200.0, 7, &Landing { url: Some(&parse(TARGET).unwrap()), cookies: &[old] }, KEY));
+        assert_eq!(
+            r.outcome,
+            Some(Outcome::Stripped { location_had_referral: false, params: vec!["aff_short_key".into(), "af".into()] })
+        );
+    }
+
+    #[test]
+    fn the_landing_must_carry_the_shoppers_account_id() {
+        let ok = parse(&format!("{TARGET}?aff_fsk={KEY}&sk={KEY}&af=shopper7")).unwrap();
+        let swapped = parse(&format!("{TARGET}?aff_fsk={KEY}&sk={KEY}&af=thief")).unwrap();
+        let missing = landed_url(Some(KEY));
+        let run = |u: &Url| {
+            let mut r = activating_with(&[], Some(("af", "shopper7")));
+            r.on_redirect(1100.0, 7, DEEP, TARGET);
+            r.on_landed(1200.0, 7, &Landing { url: Some(u), cookies: &[attr(KEY)] }, KEY);
+            (r.state, r.outcome)
+        };
+        assert_eq!(run(&ok), (State::Active, None));
+        assert_eq!(
+            run(&swapped),
+            (State::Hijacked, Some(Outcome::AccountSwapped { param: "af".into(), found: "thief".into() }))
+        );
+        assert_eq!(run(&missing), (State::Blocked, Some(Outcome::AccountStripped { param: "af".into() })));
     }
 
     #[test]

@@ -148,6 +148,24 @@ pub struct ViewInput {
     pub checkout_unprotected: bool,
     /// A payment result page: the order just logged, in words.
     pub order_notice: Option<String>,
+    pub account: AccountView,
+}
+
+/// The shopper's cashback account, where the operator uses accounts.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum AccountView {
+    /// The operator's config has no `account`.
+    #[default]
+    NotUsed,
+    /// None linked: an activation would credit the cashback to nobody.
+    Missing { site: String },
+    Linked(String),
+}
+
+impl AccountView {
+    pub fn missing(&self) -> bool {
+        matches!(self, AccountView::Missing { .. })
+    }
 }
 
 /// One logged order as the popup lists it (texts already localised).
@@ -192,6 +210,9 @@ pub fn reason_text(lang: Lang, o: &Outcome) -> String {
         Outcome::OtherKey { key } => t(lang, "reason_other_key", &[key]),
         Outcome::NoTab => t(lang, "reason_no_tab", &[]),
         Outcome::Hijack { key, .. } => t(lang, "reason_hijack", &[key]),
+        Outcome::AccountStripped { param } => t(lang, "reason_account_stripped", &[param]),
+        Outcome::AccountSwapped { found, .. } => t(lang, "reason_account_swapped", &[found]),
+        Outcome::NotSaved { error } => t(lang, "reason_not_saved", &[error]),
     }
 }
 
@@ -215,6 +236,9 @@ pub fn hint_text(v: &ViewInput) -> String {
 }
 
 fn activate_label(v: &ViewInput) -> String {
+    if v.account.missing() {
+        return t(v.lang, "action_link_account", &[]);
+    }
     match v.state {
         State::Inactive => t(v.lang, "action_activate", &[]),
         _ => t(v.lang, "action_reactivate", &[]),
@@ -347,6 +371,35 @@ fn orders_node(l: Lang, x: &PopupExtra) -> Node {
     ]))
 }
 
+/// With accounts in use and none linked: say that the cashback would go to nobody, and where
+/// to link one (the Activate button then opens the options page instead of redirecting).
+fn account_notice(v: &ViewInput) -> Option<Node> {
+    let AccountView::Missing { site } = &v.account else { return None };
+    if !v.state.can_activate() {
+        return None;
+    }
+    Some(el("p").class("cg-account-needed").testid("cg-account-needed").attr("role", "alert").children([
+        el("span").text(t(v.lang, "account_needed", &[])),
+        el("a").attr("href", site.clone()).attr("target", "_blank").attr("rel", "noopener").text(t(v.lang, "account_site_link", &[site])),
+    ]))
+}
+
+/// The popup's account line: linked to whom (with unlinking), or how to link.
+fn account_status(v: &ViewInput) -> Option<Node> {
+    let l = v.lang;
+    let (id, text) = match &v.account {
+        AccountView::NotUsed => return None,
+        AccountView::Missing { .. } => (String::new(), t(l, "account_none", &[])),
+        AccountView::Linked(id) => (id.clone(), t(l, "account_linked", &[id])),
+    };
+    let action = if id.is_empty() {
+        el("button").attr("type", "button").attr("data-action", "open-options").text(t(l, "action_link_account", &[]))
+    } else {
+        el("button").attr("type", "button").attr("data-action", "unlink-account").text(t(l, "action_unlink_account", &[]))
+    };
+    Some(el("p").class("cg-account").testid("cg-account-status").attr("data-account", id).children([el("span").text(text), action]))
+}
+
 fn cart_notice(v: &ViewInput) -> Option<Node> {
     match (v.state.can_activate(), v.cart_before) {
         (true, Some(n)) if n > 0 => Some(el("p").class("cg-cart-notice").text(tn(v.lang, "cart_before_notice", n, &[]))),
@@ -409,6 +462,7 @@ pub fn banner(v: &ViewInput) -> Node {
                 .children(checkout_notes(v))
                 .child(el("p").class("cg-hint").text(hint_text(v)))
                 .opt(cart_notice(v))
+                .opt(account_notice(v))
                 .opt(activate_node(v)),
         )
 }
@@ -451,6 +505,8 @@ pub fn popup(v: &ViewInput, x: &PopupExtra) -> Node {
         )
         .child(el("p").class("cg-hint").text(if x.not_aliexpress { t(l, "hint_open_aliexpress", &[]) } else { hint_text(v) }))
         .opt(cart_notice(v))
+        .opt(account_status(v))
+        .opt(if x.not_aliexpress { None } else { account_notice(v) })
         .opt(if x.not_aliexpress { None } else { activate_node(v) })
         .children(money_nodes(v))
         .children(warning_nodes(v))

@@ -3,7 +3,7 @@
 //! as JSON-compatible JS values (plain objects, never `Map`).
 
 use crate::domain::i18n::Lang;
-use crate::ports::{Area, Browser, Clock, Locale, Storage};
+use crate::ports::{race, Area, Browser, Clock, First, Locale, Storage, TabNav};
 use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -43,10 +43,49 @@ extern "C" {
     async fn alarms_create(name: &str, info: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "notifications"], js_name = create)]
     async fn notifications_create(id: &str, options: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["chrome", "tabs"], js_name = get)]
+    async fn tabs_get(tab_id: i32) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["chrome", "runtime"], js_name = openOptionsPage)]
+    async fn open_options_page() -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(f: &js_sys::Function, ms: i32) -> JsValue;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "i18n"], js_name = getUILanguage)]
     fn ui_language() -> Result<String, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "runtime"], js_name = getManifest)]
     fn get_manifest() -> Result<JsValue, JsValue>;
+}
+
+/// How long any `chrome.*` call may take before the event goes on without it.
+pub const CALL_BOUND_MS: i32 = 5_000;
+
+/// Resolves after `ms` (a worker has `setTimeout`).
+async fn sleep(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        set_timeout(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
+/// A `chrome.*` call raced against a timer: one that never settles cannot stall the event
+/// queue, and the error names the call.
+async fn bounded<T>(name: &str, call: impl std::future::Future<Output = Result<T, JsValue>>) -> Result<T, String> {
+    match race(call, sleep(CALL_BOUND_MS)).await {
+        First::A(r) => r.map_err(|e| format!("{name}: {}", err_text(&e))),
+        First::B(()) => Err(format!("{name} did not answer within {CALL_BOUND_MS} ms")),
+    }
+}
+
+/// The operator's account pattern with the browser's own `RegExp` (no regex engine in the
+/// wasm); an invalid pattern matches nothing.
+pub fn js_pattern_matches(pattern: &str, text: &str) -> bool {
+    let Ok(ctor) = js_sys::Reflect::get(&js_sys::global(), &"RegExp".into()).and_then(|c| c.dyn_into::<js_sys::Function>()) else {
+        return false;
+    };
+    // `new RegExp` throws on a bad pattern: constructed through Reflect, that is an Err here.
+    match js_sys::Reflect::construct(&ctor, &js_sys::Array::of2(&pattern.into(), &"u".into())) {
+        Ok(re) => re.unchecked_into::<js_sys::RegExp>().test(text),
+        Err(_) => false,
+    }
 }
 
 /// A Rust value as a JSON-compatible JS value.
@@ -98,42 +137,57 @@ pub struct ChromePlatform;
 impl Storage for ChromePlatform {
     async fn get(&self, area: Area, key: &str) -> Result<Option<Value>, String> {
         let r = match area {
-            Area::Session => session_get(key).await,
-            Area::Local => local_get(key).await,
-        }
-        .map_err(|e| err_text(&e))?;
+            Area::Session => bounded("chrome.storage.session.get", session_get(key)).await,
+            Area::Local => bounded("chrome.storage.local.get", local_get(key)).await,
+        }?;
         let v = js_sys::Reflect::get(&r, &key.into()).unwrap_or(JsValue::UNDEFINED);
         Ok(if v.is_undefined() { None } else { Some(from_js(&v)) })
     }
     async fn set(&self, area: Area, key: &str, value: Value) -> Result<(), String> {
         let items = obj(&[(key, to_js(&value))]);
         match area {
-            Area::Session => session_set(&items).await,
-            Area::Local => local_set(&items).await,
+            Area::Session => bounded("chrome.storage.session.set", session_set(&items)).await,
+            Area::Local => bounded("chrome.storage.local.set", local_set(&items)).await,
         }
         .map(|_| ())
-        .map_err(|e| err_text(&e))
     }
     async fn remove(&self, area: Area, key: &str) -> Result<(), String> {
         match area {
-            Area::Session => session_remove(key).await,
-            Area::Local => local_remove(key).await,
+            Area::Session => bounded("chrome.storage.session.remove", session_remove(key)).await,
+            Area::Local => bounded("chrome.storage.local.remove", local_remove(key)).await,
         }
         .map(|_| ())
-        .map_err(|e| err_text(&e))
     }
 }
 
 impl Browser for ChromePlatform {
     async fn cookie(&self, url: &str, name: &str) -> Result<Option<String>, String> {
-        let c = cookies_get(&obj(&[("url", url.into()), ("name", name.into())])).await.map_err(|e| err_text(&e))?;
+        let c = bounded("chrome.cookies.get", cookies_get(&obj(&[("url", url.into()), ("name", name.into())]))).await?;
         if c.is_null() || c.is_undefined() {
             return Ok(None);
         }
         Ok(js_sys::Reflect::get(&c, &"value".into()).ok().and_then(|v| v.as_string()))
     }
     async fn navigate(&self, tab_id: i32, url: &str) -> Result<(), String> {
-        tabs_update(tab_id, &obj(&[("url", url.into())])).await.map(|_| ()).map_err(|e| err_text(&e))
+        bounded("chrome.tabs.update", tabs_update(tab_id, &obj(&[("url", url.into())]))).await.map(|_| ())
+    }
+    async fn tab_nav(&self, tab_id: i32) -> Result<TabNav, String> {
+        let t = bounded("chrome.tabs.get", tabs_get(tab_id)).await?;
+        let get = |k: &str| js_sys::Reflect::get(&t, &k.into()).ok().and_then(|v| v.as_string());
+        Ok(TabNav { url: get("url").unwrap_or_default(), pending: get("pendingUrl") })
+    }
+    async fn open_options(&self) {
+        let _ = bounded("chrome.runtime.openOptionsPage", open_options_page()).await;
+    }
+    async fn checkpoint(&self, name: &str) {
+        // An outside test's hook (`self.cgCheckpoint = (name) => Promise`), test builds only.
+        let hook = js_sys::Reflect::get(&js_sys::global(), &"cgCheckpoint".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        if let Some(p) = hook.and_then(|f| f.call1(&JsValue::NULL, &name.into()).ok()).and_then(|p| p.dyn_into::<js_sys::Promise>().ok()) {
+            let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+        }
+    }
+    fn pattern_matches(&self, pattern: &str, text: &str) -> bool {
+        js_pattern_matches(pattern, text)
     }
     async fn badge(&self, tab_id: i32, text: &str, color: &str, title: &str) {
         let tab: JsValue = tab_id.into();
@@ -142,14 +196,15 @@ impl Browser for ChromePlatform {
         let text = obj(&[("tabId", tab.clone()), ("text", text.into())]);
         let color = obj(&[("tabId", tab.clone()), ("color", color.into())]);
         let title = obj(&[("tabId", tab), ("title", title.into())]);
-        let _ = crate::ports::join(crate::ports::join(set_badge_text(&text), set_badge_color(&color)), set_title(&title)).await;
+        let all = crate::ports::join(crate::ports::join(set_badge_text(&text), set_badge_color(&color)), set_title(&title));
+        let _ = bounded("chrome.action", async { all.await.1 }).await;
     }
     async fn send_to_tab(&self, tab_id: i32, msg: Value) {
-        let _ = tabs_send_message(tab_id, &to_js(&msg)).await;
+        let _ = bounded("chrome.tabs.sendMessage", tabs_send_message(tab_id, &to_js(&msg))).await;
     }
     async fn notify_pages(&self, msg: Value) {
         // "Receiving end does not exist" when no popup is open: expected.
-        let _ = runtime_send_message(&to_js(&msg)).await;
+        let _ = bounded("chrome.runtime.sendMessage", runtime_send_message(&to_js(&msg))).await;
     }
     async fn extensions(&self) -> Option<Value> {
         // `chrome.management` is undefined until the optional permission is granted; look
@@ -157,10 +212,10 @@ impl Browser for ChromePlatform {
         if chrome_api(&["management", "getAll"]).is_none() {
             return None;
         }
-        management_get_all().await.ok().map(|v| from_js(&v))
+        bounded("chrome.management.getAll", management_get_all()).await.ok().map(|v| from_js(&v))
     }
     async fn alarm(&self, name: &str, when_ms: f64) {
-        let _ = alarms_create(name, &obj(&[("when", when_ms.into())])).await;
+        let _ = bounded("chrome.alarms.create", alarms_create(name, &obj(&[("when", when_ms.into())]))).await;
     }
     async fn notify(&self, id: &str, title: &str, message: &str) -> Result<(), String> {
         // Undefined until the optional `notifications` permission is granted.
@@ -174,7 +229,7 @@ impl Browser for ChromePlatform {
             ("message", message.into()),
             ("priority", JsValue::from(1)),
         ]);
-        notifications_create(id, &options).await.map(|_| ()).map_err(|e| err_text(&e))
+        bounded("chrome.notifications.create", notifications_create(id, &options)).await.map(|_| ())
     }
     fn extension_id(&self) -> String {
         chrome_api(&["runtime", "id"]).and_then(|v| v.as_string()).unwrap_or_default()
