@@ -132,6 +132,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         let range = info.price.to_range()?;
         let rate = info.rate_bp;
         let e = money::expected_cashback(&range, info.quantity.max(1), rate).ok()?;
+        let product_id = info.id.clone();
         let mut text = format!("≈\u{a0}{}", self.money(e.min_minor, e.currency, lang));
         if let Some(max) = e.max_minor {
             text = format!("{text} – {}", self.money(max, e.currency, lang));
@@ -143,6 +144,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             currency: e.currency.to_string(),
             rate_bp: rate,
             rate_text: rate_text(rate),
+            product_id,
         })
     }
 
@@ -304,6 +306,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             outcome: rec.referral.outcome.clone(),
             active_since: rec.referral.activated_ms.map(|ms| self.p.time(ms, lang)),
             price_unrecognised: product_page && expected.is_none() && info.is_some_and(|i| i.price_unrecognised),
+            cart_unread: info.is_some_and(|i| i.kind == Some(PageKind::Cart) && i.cart_unread),
             expected,
             warnings: self.warnings(rec, tab, lang),
             // Said next to Activate too (the click that would make them stale).
@@ -333,8 +336,11 @@ impl<'a, P: Platform> Ctx<'a, P> {
 
     fn tab_message(&self, rec: &SessionRecord, settings: &Settings, tab: i32, kind: &str, vi: &ViewInput) -> Value {
         let lang = vi.lang;
-        let on_cart = rec.tab(tab).is_some_and(|t| t.kind == Some(PageKind::Cart));
-        let flags: Vec<String> = if on_cart { rec.cart.flags() } else { Vec::new() };
+        // Cart lines to flag, by their index in the content script's list: `[[i, id], …]`.
+        let flags = match rec.tab(tab) {
+            Some(t) if t.kind == Some(PageKind::Cart) => crate::domain::cart::flag_lines(&t.cart_lines, &rec.cart.flags()),
+            _ => Vec::new(),
+        };
         json!({
             "type": kind,
             // When this view was computed: a content script drops views older than the one it shows.
@@ -505,15 +511,11 @@ impl<'a, P: Platform> Ctx<'a, P> {
         if let Some(layout) = facts.layout.as_deref() {
             note_lines.push(format!("layout profile {}", layout.chars().take(40).collect::<String>()));
         }
-        if kind == PageKind::Cart {
-            match (facts.cart_layout_recognised, extract::cart_ids(u, facts)) {
-                (Some(true), Some(ids)) => rec.cart.observe_items(&ids),
-                (Some(true), None) => {} // the page is still rendering its cart
-                _ => note_lines.push(format!(
-                    "cart page layout not recognised by profile {}: cart items unknown, no flags",
-                    facts.layout.as_deref().unwrap_or("?")
-                )),
-            }
+        let cart = (kind == PageKind::Cart).then(|| extract::cart_read(u, facts));
+        match &cart {
+            Some(extract::CartRead::Lines(lines)) => rec.cart.observe_items(&extract::distinct_ids(lines)),
+            Some(extract::CartRead::Unread(note)) => note_lines.push(note.clone()),
+            _ => {} // not a cart page, or the page is still rendering its cart
         }
         let dom_now = facts.price.first().cloned();
         let dom_first = rec.tab(tab).and_then(|t| t.dom_price_first.clone()).or_else(|| dom_now.clone());
@@ -584,6 +586,10 @@ impl<'a, P: Platform> Ctx<'a, P> {
         }
         info.product = product_info;
         info.notes = note_lines;
+        info.cart_unread = matches!(cart, Some(extract::CartRead::Unread(_)));
+        if let Some(extract::CartRead::Lines(lines)) = cart {
+            info.cart_lines = lines;
+        }
     }
 
     /// The rate of a checkout: its product's (seen this session), else one rate shared by

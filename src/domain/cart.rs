@@ -175,6 +175,12 @@ impl CartBook {
     }
 }
 
+/// Which cart lines to flag: `[index, product id]` of every line (page order, as the content
+/// script sent them) whose product is in `stale`.
+pub fn flag_lines(lines: &[String], stale: &[String]) -> Vec<(usize, String)> {
+    lines.iter().enumerate().filter(|(_, id)| !id.is_empty() && stale.contains(id)).map(|(i, id)| (i, id.clone())).collect()
+}
+
 /// The header counter's text → a count ("3", " 12 ", "99+" → 99; "..." → unknown).
 pub fn parse_count(text: &str) -> Option<u32> {
     let t = text.trim().trim_end_matches('+');
@@ -259,6 +265,14 @@ mod tests {
         c.reset();
         assert_eq!(c.warning(), None);
         assert_eq!(c.before_activation(), Some(1), "the cart itself is still there");
+    }
+
+    #[test]
+    fn flags_name_lines_by_index() {
+        let lines = ids(&["7", "", "8", "7", "9"]);
+        assert_eq!(flag_lines(&lines, &ids(&["7", "9"])), vec![(0, "7".into()), (3, "7".into()), (4, "9".into())]);
+        assert!(flag_lines(&lines, &[]).is_empty());
+        assert!(flag_lines(&lines, &ids(&[""])).is_empty(), "a line without an id is never flagged");
     }
 
     #[test]
