@@ -192,11 +192,19 @@ impl<'a, P: Platform> Ctx<'a, P> {
             if named.iter().any(|f| f.id == subject) || (!named.is_empty() && !crate::domain::extensions::is_extension_id(&subject)) {
                 continue; // the named extension stands for the host it blocked
             }
-            let mut title = t(lang, "warn_adblock", &[&subject]);
+            // Which kind of filter: from the latest block of this host (trackers table).
+            let filter = rec
+                .evidence
+                .iter()
+                .rev()
+                .find(|e| e.kind == EvidenceKind::BlockedRequest && e.subject == subject)
+                .map_or(crate::domain::trackers::Filter::AdBlocking, |e| crate::domain::trackers::filter_of_detail(&e.detail));
+            let mut title = format!("{} {}", t(lang, "warn_adblock", &[&subject]), t(lang, filter.key(), &[]));
             if bait {
                 title = format!("{title} {}", t(lang, "adblock_bait_too", &[]));
             }
-            out.push(Warning { kind: WarningKind::Adblock, title, remedy: t(lang, "remedy_blocked", &[]), subject });
+            let remedy = if filter == crate::domain::trackers::Filter::TrackingProtection { "remedy_tracking" } else { "remedy_blocked" };
+            out.push(Warning { kind: WarningKind::Adblock, title, remedy: t(lang, remedy, &[]), subject });
         }
         // Cashback and AliExpress-helper extensions can take the referral at any time.
         for f in of(&[Category::Cashback, Category::AliexpressHelper]) {
@@ -1078,11 +1086,18 @@ impl<'a, P: Platform> Ctx<'a, P> {
             BrowserEvent::NetError { tab_id, url: u, error: e, rtype, .. } => {
                 if rtype != "main_frame" {
                     // A tracking request (pixel, script, iframe) of the referral blocked on a page.
-                    if e.contains("ERR_BLOCKED_BY_CLIENT") {
+                    // Only the requests of the trackers table (the listener's filter is wider:
+                    // all of acs.aliexpress.*); page analytics only show that a filter runs.
+                    if let (true, Some(t)) = (e.contains("ERR_BLOCKED_BY_CLIENT"), crate::domain::trackers::classify(&u, &rtype)) {
                         let host = url::parse(&u).map(|x| x.host).unwrap_or_default();
                         let before = rec.evidence.len();
-                        self.ev(&mut rec, Some(tab_id), EvidenceKind::BlockedRequest, &host, &format!("{e} {rtype} {u}"));
-                        changed |= rec.evidence.len() != before;
+                        let (kind, detail) = if t.attribution {
+                            (EvidenceKind::BlockedRequest, format!("{e} {rtype} {u} — {}", t.what))
+                        } else {
+                            (EvidenceKind::Page, format!("{e} {rtype} {u} — {}: a tracking filter runs here", t.what))
+                        };
+                        self.ev(&mut rec, Some(tab_id), kind, &host, &detail);
+                        changed |= t.attribution && rec.evidence.len() != before;
                     }
                 } else if rec.referral.on_net_error(now, tab_id, &u, &e) {
                     self.ev_outcome(&mut rec, Some(tab_id));

@@ -237,7 +237,8 @@ impl<'a> Lenient<'a> {
 
     fn colon_value(&mut self, m: &mut Map<String, Value>, k: String, depth: usize) -> Option<()> {
         self.ws();
-        if self.peek()? != b':' {
+        // `=`: the flat `runParams.key = value` form (`==` fails as a value).
+        if !matches!(self.peek()?, b':' | b'=') {
             return None;
         }
         self.i += 1;
@@ -297,7 +298,9 @@ pub fn embedded_data(script: &str, markers: &[String]) -> Option<Value> {
     match obj {
         Some(Value::Object(mut o)) if !flat.is_empty() => {
             for (k, v) in flat {
-                o.entry(k).or_insert(v);
+                if !o.contains_key(&k) {
+                    o.insert(k, v);
+                }
             }
             Some(Value::Object(o))
         }
@@ -323,21 +326,18 @@ fn object_after_marker(script: &str, markers: &[String]) -> Option<Value> {
     None
 }
 
-/// `<marker>.<key> = <value>` assignments (at most 500), as one object.
+/// `<marker>.<key> = <value>` assignments (at most 500 per marker), as one object.
 fn flat_assignments(script: &str, markers: &[String]) -> Map<String, Value> {
     let mut m = Map::new();
     for mk in markers {
-        let pat = format!("{mk}.");
-        for (pos, _) in script.match_indices(pat.as_str()).take(500) {
-            let mut p = Lenient { s: script.as_bytes(), i: pos + pat.len() };
-            let key = p.ident();
-            p.ws();
-            if key.is_empty() || p.peek() != Some(b'=') || p.s.get(p.i + 1) == Some(&b'=') {
-                continue;
-            }
-            p.i += 1;
-            if let Some(v) = p.value(0) {
-                m.entry(key).or_insert(v);
+        let mut p = Lenient { s: script.as_bytes(), i: 0 };
+        for _ in 0..500 {
+            let Some(i) = find(&p.s[p.i..], mk.as_bytes()) else { break };
+            p.i += i + mk.len();
+            if p.peek() == Some(b'.') {
+                p.i += 1;
+                let k = p.ident();
+                let _ = p.colon_value(&mut m, k, 0);
             }
         }
     }
@@ -512,12 +512,7 @@ pub fn product(url: &Url, facts: &PageFacts, paths: &EmbeddedPaths) -> ProductEx
         }
     }
     if price.is_none() {
-        notes.push(format!(
-            "price not found: {} JSON-LD, {} embedded data, {} price texts",
-            facts.json_ld.len(),
-            data.len(),
-            facts.price.len()
-        ));
+        notes.push("price not found (JSON-LD, embedded data, price text)".into());
     }
     if id.is_none() {
         id = data.iter().find_map(|d| paths.product_id.iter().find_map(|p| find_path(d, p).and_then(text_of)));
@@ -543,7 +538,7 @@ pub fn cart_read(base: &Url, facts: &PageFacts) -> CartRead {
     let profile = facts.layout.as_deref().unwrap_or("?");
     let Some(lines) = facts.cart_items.as_ref() else {
         return if facts.cart_waited {
-            CartRead::Unread(format!("cart page layout not recognised by profile {profile}: no cart_item candidate matched a line and no cart_empty marker; cart items unknown, no flags"))
+            CartRead::Unread(format!("cart page layout not recognised by profile {profile}: no cart_item candidate matched, no cart_empty"))
         } else {
             CartRead::Pending
         };
@@ -551,10 +546,7 @@ pub fn cart_read(base: &Url, facts: &PageFacts) -> CartRead {
     let ids: Vec<String> =
         lines.iter().take(500).map(|l| product::product_id_from_href(&l.href, base).unwrap_or_default()).collect();
     if !ids.is_empty() && ids.iter().all(String::is_empty) {
-        return CartRead::Unread(format!(
-            "cart page layout not recognised by profile {profile}: {} cart lines, none with a cart_item_link to /item/<id>.html; no flags",
-            ids.len()
-        ));
+        return CartRead::Unread(format!("cart page layout not recognised by profile {profile}: lines without cart_item_link"));
     }
     CartRead::Lines(ids)
 }

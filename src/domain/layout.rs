@@ -134,8 +134,10 @@ pub fn parse_layouts(json: &str) -> Result<Layouts, String> {
     // One source of truth: the content script keeps the inline scripts holding one of these
     // markers (or JSON, `json_prefix`), the same ones `extract` parses.
     for p in &mut profiles {
-        p.raw["markers"] = e["markers"].clone();
-        p.raw["json_prefix"] = e.get("json_prefix").cloned().unwrap_or(Value::Null);
+        if let Some(o) = p.raw.as_object_mut() {
+            o.insert("markers".into(), e["markers"].clone());
+            o.insert("json_prefix".into(), e.get("json_prefix").cloned().unwrap_or(Value::Null));
+        }
     }
     Ok(Layouts { version: SUPPORTED_VERSION, profiles, embedded_paths })
 }

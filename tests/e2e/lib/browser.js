@@ -37,6 +37,8 @@ export const MAPPED_HOSTS = [
   '*.aliexpress.ru', 'aliexpress.ru',
   '*.aliexpress.us', 'aliexpress.us',
   'alitems.com', '*.alitems.com',
+  // AliExpress's own script hosts (affiliate tracker, referral scripts; field-facts §4).
+  'assets.alicdn.com', 'assets.aliexpress-media.com',
 ];
 
 /**
