@@ -181,6 +181,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         let range = info.price.to_range()?;
         let rate = info.rate_bp;
         let e = money::expected_cashback(&range, info.quantity.max(1), rate).ok()?;
+        let product_id = info.id.clone();
         let mut text = format!("≈\u{a0}{}", self.money(e.min_minor, e.currency, lang));
         if let Some(max) = e.max_minor {
             text = format!("{text} – {}", self.money(max, e.currency, lang));
@@ -192,6 +193,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             currency: e.currency.to_string(),
             rate_bp: rate,
             rate_text: rate_text(rate),
+            product_id,
         })
     }
 
@@ -242,11 +244,19 @@ impl<'a, P: Platform> Ctx<'a, P> {
             if named.iter().any(|f| f.id == subject) || (!named.is_empty() && !crate::domain::extensions::is_extension_id(&subject)) {
                 continue; // the named extension stands for the host it blocked
             }
-            let mut title = t(lang, "warn_adblock", &[&subject]);
+            // Which kind of filter: from the latest block of this host (trackers table).
+            let filter = rec
+                .evidence
+                .iter()
+                .rev()
+                .find(|e| e.kind == EvidenceKind::BlockedRequest && e.subject == subject)
+                .map_or(crate::domain::trackers::Filter::AdBlocking, |e| crate::domain::trackers::filter_of_detail(&e.detail));
+            let mut title = format!("{} {}", t(lang, "warn_adblock", &[&subject]), t(lang, filter.key(), &[]));
             if bait {
                 title = format!("{title} {}", t(lang, "adblock_bait_too", &[]));
             }
-            out.push(Warning { kind: WarningKind::Adblock, title, remedy: t(lang, "remedy_blocked", &[]), subject });
+            let remedy = if filter == crate::domain::trackers::Filter::TrackingProtection { "remedy_tracking" } else { "remedy_blocked" };
+            out.push(Warning { kind: WarningKind::Adblock, title, remedy: t(lang, remedy, &[]), subject });
         }
         if named.is_empty() {
             for subject in stripped {
@@ -381,6 +391,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             outcome: rec.referral.outcome.clone(),
             active_since: rec.referral.activated_ms.map(|ms| self.p.time(ms, lang)),
             price_unrecognised: product_page && expected.is_none() && info.is_some_and(|i| i.price_unrecognised),
+            cart_unread: info.is_some_and(|i| i.kind == Some(PageKind::Cart) && i.cart_unread),
             expected,
             warnings: self.warnings(rec, tab, lang),
             // Said next to Activate too (the click that would make them stale).
@@ -411,8 +422,11 @@ impl<'a, P: Platform> Ctx<'a, P> {
 
     fn tab_message(&self, rec: &SessionRecord, settings: &Settings, tab: i32, kind: &str, vi: &ViewInput) -> Value {
         let lang = vi.lang;
-        let on_cart = rec.tab(tab).is_some_and(|t| t.kind == Some(PageKind::Cart));
-        let flags: Vec<String> = if on_cart { rec.cart.flags() } else { Vec::new() };
+        // Cart lines to flag, by their index in the content script's list: `[[i, id], …]`.
+        let flags = match rec.tab(tab) {
+            Some(t) if t.kind == Some(PageKind::Cart) => crate::domain::cart::flag_lines(&t.cart_lines, &rec.cart.flags()),
+            _ => Vec::new(),
+        };
         json!({
             "type": kind,
             // When this view was computed: a content script drops views older than the one it shows.
@@ -716,15 +730,11 @@ impl<'a, P: Platform> Ctx<'a, P> {
         if let Some(layout) = facts.layout.as_deref() {
             note_lines.push(format!("layout profile {}", layout.chars().take(40).collect::<String>()));
         }
-        if kind == PageKind::Cart {
-            match (facts.cart_layout_recognised, extract::cart_ids(u, facts)) {
-                (Some(true), Some(ids)) => rec.cart.observe_items(&ids),
-                (Some(true), None) => {} // the page is still rendering its cart
-                _ => note_lines.push(format!(
-                    "cart page layout not recognised by profile {}: cart items unknown, no flags",
-                    facts.layout.as_deref().unwrap_or("?")
-                )),
-            }
+        let cart = (kind == PageKind::Cart).then(|| extract::cart_read(u, facts));
+        match &cart {
+            Some(extract::CartRead::Lines(lines)) => rec.cart.observe_items(&extract::distinct_ids(lines)),
+            Some(extract::CartRead::Unread(note)) => note_lines.push(note.clone()),
+            _ => {} // not a cart page, or the page is still rendering its cart
         }
         // Page text, capped: it is stored with the session.
         let dom_now = facts.price.first().map(|p| p.chars().take(200).collect::<String>());
@@ -796,6 +806,10 @@ impl<'a, P: Platform> Ctx<'a, P> {
         }
         info.product = product_info;
         info.notes = note_lines.iter().map(|n| record::cap_note(n)).collect();
+        info.cart_unread = matches!(cart, Some(extract::CartRead::Unread(_)));
+        if let Some(extract::CartRead::Lines(lines)) = cart {
+            info.cart_lines = lines;
+        }
     }
 
     /// The rate of a checkout: its product's (seen this session), else one rate shared by
@@ -1348,11 +1362,18 @@ impl<'a, P: Platform> Ctx<'a, P> {
             BrowserEvent::NetError { tab_id, url: u, error: e, rtype, .. } => {
                 if rtype != "main_frame" {
                     // A tracking request (pixel, script, iframe) of the referral blocked on a page.
-                    if e.contains("ERR_BLOCKED_BY_CLIENT") {
+                    // Only the requests of the trackers table (the listener's filter is wider:
+                    // all of acs.aliexpress.*); page analytics only show that a filter runs.
+                    if let (true, Some(t)) = (e.contains("ERR_BLOCKED_BY_CLIENT"), crate::domain::trackers::classify(&u, &rtype)) {
                         let host = url::parse(&u).map(|x| x.host).unwrap_or_default();
                         let before = rec.evidence.len();
-                        self.ev(&mut rec, Some(tab_id), EvidenceKind::BlockedRequest, &host, &format!("{e} {rtype} {u}"));
-                        changed |= rec.evidence.len() != before;
+                        let (kind, detail) = if t.attribution {
+                            (EvidenceKind::BlockedRequest, format!("{e} {rtype} {u} — {}", t.what))
+                        } else {
+                            (EvidenceKind::Page, format!("{e} {rtype} {u} — {}: a tracking filter runs here", t.what))
+                        };
+                        self.ev(&mut rec, Some(tab_id), kind, &host, &detail);
+                        changed |= t.attribution && rec.evidence.len() != before;
                     }
                 } else if rec.referral.on_net_error(now, tab_id, &u, &e) {
                     self.ev_outcome(&mut rec, Some(tab_id));

@@ -74,8 +74,13 @@ chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
 });
 
 const mainFrames = { urls: ALIEXPRESS, types: ['main_frame'] };
-// Affiliate and tracking requests of any type (pixels, scripts, hidden iframes).
-const TRACKING = ['*://s.click.aliexpress.com/*', '*://click.aliexpress.com/*'];
+// Affiliate and tracking requests of any type (pixels, scripts, hidden iframes), and
+// AliExpress's own referral reporting that tracking-protection filters block (the core's
+// trackers table decides what each one is; this only has to let them through).
+const TRACKING = ['*://s.click.aliexpress.com/*', '*://click.aliexpress.com/*',
+  '*://acs.aliexpress.com/*', '*://acs.aliexpress.us/*', '*://acs.aliexpress.ru/*',
+  '*://assets.alicdn.com/*', '*://assets.aliexpress-media.com/*',
+  '*://fourier.aliexpress.com/*', '*://moduleanalysis.aliexpress.com/*'];
 const onRedirect = (d) => {
   run({ kind: 'redirect', tabId: d.tabId, url: d.url, redirectUrl: d.redirectUrl, type: d.type }).catch(report);
 };

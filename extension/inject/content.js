@@ -83,20 +83,35 @@
     flagCart(msg.flags || [], msg.flagLabel || '');
   }
 
-  function flagCart(ids, label) {
+  // Cart lines: the first of the profile's candidate selectors that matches any (no outer
+  // container), each with its product link (the worker reads the ids from the hrefs).
+  let sentLines = [];
+  function cartLines() {
+    const s = profile.selectors;
+    for (const sel of s.cart_item) {
+      const items = all(sel).slice(0, 500);
+      if (items.length) return items.map((el) => {
+        const link = el.querySelector(s.cart_item_link);
+        return { el, link, href: link ? link.getAttribute('href') || '' : '' };
+      });
+    }
+    return [];
+  }
+
+  // `flags`: [[index, productId], …] into the lines as last sent; a line whose link changed
+  // since (the cart re-rendered) waits for the worker's next answer.
+  function flagCart(flags, label) {
     const shown = Array.from(document.querySelectorAll('[data-testid="cg-cart-flag"]'));
-    const want = ids.slice().sort().join(',');
-    if (shown.map((f) => f.getAttribute('data-product-id')).sort().join(',') === want &&
+    const lines = flags.length && profile ? cartLines() : [];
+    const want = flags.filter(([i]) => lines[i] && lines[i].link && lines[i].href === sentLines[i]);
+    if (shown.map((f) => f.getAttribute('data-product-id')).sort().join(',') === want.map((f) => f[1]).sort().join(',') &&
         shown.every((f) => f.isConnected && f.previousElementSibling)) return; // already right: no DOM churn
     shown.forEach((f) => f.remove());
-    if (!profile || !ids.length) return;
-    for (const item of document.querySelectorAll(profile.selectors.cart_item)) {
-      const link = item.querySelector(profile.selectors.cart_item_link);
-      const m = link && /\/item\/(\d{6,20})\.html/.exec(link.getAttribute('href') || '');
-      if (!m || !ids.includes(m[1])) continue;
+    for (const [i, id] of want) {
+      const link = lines[i].link;
       const flag = document.createElement('span');
       flag.setAttribute('data-testid', 'cg-cart-flag');
-      flag.setAttribute('data-product-id', m[1]);
+      flag.setAttribute('data-product-id', id);
       flag.setAttribute('role', 'note');
       flag.textContent = '⚠ ' + label;
       flag.style.cssText = 'display:inline-block;margin:4px 0;padding:2px 6px;border-radius:4px;background:#fff8c5;color:#3b2e00;font:12px/1.4 system-ui,sans-serif;border:1px solid #d4a72c';
@@ -150,8 +165,11 @@
     const facts = { layout: profile.id };
     if (pageKind === 'product') {
       facts.jsonLd = all(s.json_ld).slice(0, 10).map((e) => e.textContent.slice(0, 200000));
+      // Inline scripts holding one of the profile's embedded-data markers, or JSON.
+      const marks = profile.markers || [];
+      const json = profile.json_prefix;
       facts.embedded = s.embedded.flatMap(all).slice(0, 30).map((e) => e.textContent)
-        .filter((t) => t.length < 2000000 && /runParams|__AER_DATA__|_init_data_|_d_c_|^\s*\{/.test(t)).slice(0, 5);
+        .filter((t) => t.length < 2000000 && ((json && t.trimStart().startsWith(json)) || marks.some((m) => t.includes(m)))).slice(0, 5);
       facts.price = s.price.map((sel) => text(one(sel))).filter(Boolean).slice(0, 5);
       facts.categoryLinks = all(s.category_links).slice(0, 20).map((a) => a.getAttribute('href') || '');
       facts.quantity = (one(s.quantity) || {}).value || null;
@@ -174,19 +192,23 @@
       facts.orderLinks = all(s.order_links).slice(0, 20).map((a) => a.getAttribute('href') || '');
     }
     if (pageKind !== 'cart') return facts;
-    const container = one(s.cart_container);
-    facts.cartLayoutRecognised = !!container;
-    if (container) {
-      const items = all(s.cart_item).slice(0, 500).map((item) => {
-        const link = item.querySelector(s.cart_item_link);
-        const qty = item.querySelector(s.cart_item_quantity);
-        return { href: link ? link.getAttribute('href') || '' : '', quantity: qty ? qty.value : null };
-      }).filter((l) => l.href);
-      // No lines and no "cart is empty" message: still loading, the cart is unknown.
-      if (items.length || one(s.cart_empty)) facts.cartItems = items;
+    const lines = cartLines();
+    if (lines.length || one(s.cart_empty)) {
+      facts.cartItems = lines.map((l) => {
+        const qty = l.el.querySelector(s.cart_item_quantity);
+        return { href: l.href, quantity: qty ? (qty.value ?? qty.textContent) || null : null };
+      });
+      if (!quick) sentLines = lines.map((l) => l.href);
+    } else if (cartWaited) {
+      facts.cartWaited = true; // the page had its time: the worker says the cart is unread
+    } else if (!cartTimer) {
+      // No lines and no "cart is empty" message: still rendering, unless it stays so.
+      cartTimer = setTimeout(() => { cartWaited = true; scheduleFacts(true); }, profile.cart_wait_ms || 4000);
     }
     return facts;
   }
+  let cartWaited = false;
+  let cartTimer = 0;
 
   // Once per page, a bait element with the class names cosmetic filters hide. Hidden means
   // an ad blocker runs here: corroboration for network evidence, never a warning alone. No
@@ -270,6 +292,9 @@
   function hello() {
     lastFacts = '';
     sentEarly = false;
+    clearTimeout(cartTimer);
+    cartTimer = 0;
+    cartWaited = false;
     send({ type: 'hello', url: location.href }).then((msg) => {
       if (!msg || msg.type !== 'page' || !msg.profile) return;
       profile = msg.profile;

@@ -175,6 +175,18 @@ impl CartBook {
     }
 }
 
+/// Which cart lines to flag: `[index, product id]` of every line (page order, as the content
+/// script sent them) whose product is in `stale`.
+pub fn flag_lines(lines: &[String], stale: &[String]) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    for (i, id) in lines.iter().enumerate() {
+        if !id.is_empty() && stale.contains(id) {
+            out.push(serde_json::Value::Array(vec![i.into(), id.as_str().into()]));
+        }
+    }
+    out
+}
+
 /// The header counter's text → a count ("3", " 12 ", "99+" → 99; "..." → unknown).
 pub fn parse_count(text: &str) -> Option<u32> {
     let t = text.trim().trim_end_matches('+');
@@ -259,6 +271,14 @@ mod tests {
         c.reset();
         assert_eq!(c.warning(), None);
         assert_eq!(c.before_activation(), Some(1), "the cart itself is still there");
+    }
+
+    #[test]
+    fn flags_name_lines_by_index() {
+        let lines = ids(&["7", "", "8", "7", "9"]);
+        assert_eq!(serde_json::Value::from(flag_lines(&lines, &ids(&["7", "9"]))), serde_json::json!([[0, "7"], [3, "7"], [4, "9"]]));
+        assert!(flag_lines(&lines, &[]).is_empty());
+        assert!(flag_lines(&lines, &ids(&[""])).is_empty(), "a line without an id is never flagged");
     }
 
     #[test]

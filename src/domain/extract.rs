@@ -237,7 +237,8 @@ impl<'a> Lenient<'a> {
 
     fn colon_value(&mut self, m: &mut Map<String, Value>, k: String, depth: usize) -> Option<()> {
         self.ws();
-        if self.peek()? != b':' {
+        // `=`: the flat `runParams.key = value` form (`==` fails as a value).
+        if !matches!(self.peek()?, b':' | b'=') {
             return None;
         }
         self.i += 1;
@@ -290,6 +291,25 @@ pub fn embedded_data(script: &str, markers: &[String]) -> Option<Value> {
             return Some(v);
         }
     }
+    // The 2016-19 page: flat `window.runParams.actMinPrice="4.97";` assignments, one per line
+    // (next to, or instead of, an object literal).
+    let flat = flat_assignments(script, markers);
+    let obj = object_after_marker(script, markers);
+    match obj {
+        Some(Value::Object(mut o)) if !flat.is_empty() => {
+            for (k, v) in flat {
+                if !o.contains_key(&k) {
+                    o.insert(k, v);
+                }
+            }
+            Some(Value::Object(o))
+        }
+        None if !flat.is_empty() => Some(Value::Object(flat)),
+        other => other,
+    }
+}
+
+fn object_after_marker(script: &str, markers: &[String]) -> Option<Value> {
     for m in markers {
         let Some(pos) = script.find(m.as_str()) else { continue };
         let rest = &script[pos + m.len()..];
@@ -304,6 +324,24 @@ pub fn embedded_data(script: &str, markers: &[String]) -> Option<Value> {
         }
     }
     None
+}
+
+/// `<marker>.<key> = <value>` assignments (at most 500 per marker), as one object.
+fn flat_assignments(script: &str, markers: &[String]) -> Map<String, Value> {
+    let mut m = Map::new();
+    for mk in markers {
+        let mut p = Lenient { s: script.as_bytes(), i: 0 };
+        for _ in 0..500 {
+            let Some(i) = find(&p.s[p.i..], mk.as_bytes()) else { break };
+            p.i += i + mk.len();
+            if p.peek() == Some(b'.') {
+                p.i += 1;
+                let k = p.ident();
+                let _ = p.colon_value(&mut m, k, 0);
+            }
+        }
+    }
+    m
 }
 
 // ---------------------------------------------------------------------------
@@ -473,6 +511,9 @@ pub fn product(url: &Url, facts: &PageFacts, paths: &EmbeddedPaths) -> ProductEx
             }
         }
     }
+    if price.is_none() {
+        notes.push("price not found (JSON-LD, embedded data, price text)".into());
+    }
     if id.is_none() {
         id = data.iter().find_map(|d| paths.product_id.iter().find_map(|p| find_path(d, p).and_then(text_of)));
     }
@@ -480,18 +521,45 @@ pub fn product(url: &Url, facts: &PageFacts, paths: &EmbeddedPaths) -> ProductEx
     ProductExtract { id, price, source, categories: categories(&data, paths, &facts.category_links), quantity, notes }
 }
 
-/// Product ids of the cart page's lines (duplicates removed, page order kept).
-pub fn cart_ids(base: &Url, facts: &PageFacts) -> Option<Vec<String>> {
-    let lines = facts.cart_items.as_ref()?;
+/// What a cart page's facts say about the cart.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CartRead {
+    /// The lines, in page order: each line's product id from its `/item/<id>` link ("" when
+    /// it has none). No lines: the page says the cart is empty.
+    Lines(Vec<String>),
+    /// Neither lines nor the empty-cart marker yet: still rendering.
+    Pending,
+    /// The page had its time and no line candidate matched (or no line had a product
+    /// link): what was missing, for Diagnostics.
+    Unread(String),
+}
+
+pub fn cart_read(base: &Url, facts: &PageFacts) -> CartRead {
+    let profile = facts.layout.as_deref().unwrap_or("?");
+    let Some(lines) = facts.cart_items.as_ref() else {
+        return if facts.cart_waited {
+            CartRead::Unread(format!("cart page layout not recognised by profile {profile}: no cart_item candidate matched, no cart_empty"))
+        } else {
+            CartRead::Pending
+        };
+    };
+    let ids: Vec<String> =
+        lines.iter().take(500).map(|l| product::product_id_from_href(&l.href, base).unwrap_or_default()).collect();
+    if !ids.is_empty() && ids.iter().all(String::is_empty) {
+        return CartRead::Unread(format!("cart page layout not recognised by profile {profile}: lines without cart_item_link"));
+    }
+    CartRead::Lines(ids)
+}
+
+/// Product ids of cart lines (empty ids dropped, duplicates removed, page order kept).
+pub fn distinct_ids(lines: &[String]) -> Vec<String> {
     let mut ids: Vec<String> = Vec::new();
-    for l in lines.iter().take(500) {
-        if let Some(id) = product::product_id_from_href(&l.href, base) {
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
+    for id in lines.iter().filter(|i| !i.is_empty()) {
+        if !ids.contains(id) {
+            ids.push(id.clone());
         }
     }
-    Some(ids)
+    ids
 }
 
 #[cfg(test)]
@@ -576,18 +644,75 @@ mod tests {
         }
     }
 
+    fn line(href: &str) -> crate::domain::messages::CartLine {
+        crate::domain::messages::CartLine { href: href.into(), quantity: None }
+    }
+
     #[test]
-    fn cart_ids_dedupe() {
+    fn cart_lines_in_page_order_and_distinct_ids() {
         let base = parse("https://www.aliexpress.com/p/shoppingcart/index.html").unwrap();
         let facts = PageFacts {
             cart_items: Some(vec![
-                crate::domain::messages::CartLine { href: "//www.aliexpress.com/item/1005001000000001.html".into(), quantity: None },
-                crate::domain::messages::CartLine { href: "//www.aliexpress.com/item/1005001000000001.html".into(), quantity: None },
-                crate::domain::messages::CartLine { href: "javascript:alert(1)".into(), quantity: None },
-                crate::domain::messages::CartLine { href: "/item/1005001000000002.html".into(), quantity: None },
+                line("//www.aliexpress.com/item/1005001000000001.html"),
+                line("//www.aliexpress.com/item/1005001000000001.html"),
+                line("javascript:alert(1)"),
+                line(""),
+                line("/item/1005001000000002.html"),
             ]),
             ..Default::default()
         };
-        assert_eq!(cart_ids(&base, &facts).unwrap(), vec!["1005001000000001", "1005001000000002"]);
+        let CartRead::Lines(ids) = cart_read(&base, &facts) else { panic!() };
+        assert_eq!(ids, vec!["1005001000000001", "1005001000000001", "", "", "1005001000000002"], "indices kept for flags");
+        assert_eq!(distinct_ids(&ids), vec!["1005001000000001", "1005001000000002"]);
+    }
+
+    #[test]
+    fn empty_cart_pending_cart_and_unread_cart_differ() {
+        let base = parse("https://www.aliexpress.com/p/shoppingcart/index.html").unwrap();
+        let empty = PageFacts { cart_items: Some(vec![]), ..Default::default() };
+        assert_eq!(cart_read(&base, &empty), CartRead::Lines(vec![]));
+        let pending = PageFacts { layout: Some("p".into()), ..Default::default() };
+        assert_eq!(cart_read(&base, &pending), CartRead::Pending);
+        let waited = PageFacts { layout: Some("aliexpress-com-2026".into()), cart_waited: true, ..Default::default() };
+        let CartRead::Unread(note) = cart_read(&base, &waited) else { panic!() };
+        assert!(note.contains("aliexpress-com-2026") && note.contains("cart_item"), "{note}");
+        // Lines without a product link: the link selector drifted, not an empty cart.
+        let no_links = PageFacts { cart_items: Some(vec![line("/store/1"), line("")]), ..Default::default() };
+        assert!(matches!(cart_read(&base, &no_links), CartRead::Unread(n) if n.contains("cart_item_link")));
+    }
+
+    #[test]
+    fn real_2018_flat_run_params_assignments() {
+        // tests/real/2018-com-runparams-inline-32904053859.js, unchanged.
+        let src = include_str!("../../tests/real/2018-com-runparams-inline-32904053859.js");
+        let url = parse("https://www.aliexpress.com/item/32904053859.html").unwrap();
+        let facts = PageFacts { embedded: vec![src.into()], ..Default::default() };
+        let p = product(&url, &facts, paths());
+        let pr = p.price.expect("price read");
+        assert_eq!((pr.currency, pr.min_minor, pr.max_minor), ("USD", 497, None), "sale price US $4.97, not the list price 5.99");
+        assert_eq!(p.id.as_deref(), Some("32904053859"));
+        let d = embedded_data("window.runParams.a = 1; x = runParams.b == 2; runParams.c='z'", &paths().markers).unwrap();
+        assert_eq!(d, serde_json::json!({"a": "1", "c": "z"}), "comparisons are not assignments");
+    }
+
+    #[test]
+    fn real_2024_component_dump_reads_the_shown_currency() {
+        // tests/real/2024-es-runparams-…-mxn-range.json: MXN is shown, the act* fields are USD.
+        let src = include_str!("../../tests/real/2024-es-runparams-1005005424987520-mxn-range.json");
+        let url = parse("https://es.aliexpress.com/item/1005005424987520.html").unwrap();
+        let facts = PageFacts { embedded: vec![format!("window.runParams = {src};")], ..Default::default() };
+        let p = product(&url, &facts, paths());
+        let pr = p.price.expect("price read");
+        assert_eq!((pr.currency, pr.min_minor, pr.max_minor), ("MXN", 15559, Some(39915)));
+        assert_eq!(p.categories.first().map(String::as_str), Some("50906"), "{:?}", p.categories);
+    }
+
+    #[test]
+    fn no_price_is_said_in_the_notes() {
+        let url = parse("https://es.aliexpress.com/item/1005006180026951.html").unwrap();
+        let facts = PageFacts { embedded: vec!["window.runParams = {};".into()], ..Default::default() };
+        let p = product(&url, &facts, paths());
+        assert!(p.price.is_none());
+        assert!(p.notes.iter().any(|n| n.starts_with("price not found")), "{:?}", p.notes);
     }
 }

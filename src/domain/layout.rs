@@ -7,7 +7,9 @@ use super::product::Storefront;
 use serde_json::Value;
 
 pub const LAYOUTS_JSON: &str = include_str!("../../extension/layouts/layouts.json");
-pub const SUPPORTED_VERSION: u32 = 1;
+/// 2: cart lines by several candidate selectors (`cart_item` a list), no outer container;
+/// the embedded-data markers reach the content script inside its profile.
+pub const SUPPORTED_VERSION: u32 = 2;
 
 /// Selectors every profile must have: single CSS selectors, then selector lists.
 pub const SINGLE_SELECTORS: &[&str] = &[
@@ -15,8 +17,6 @@ pub const SINGLE_SELECTORS: &[&str] = &[
     "category_links",
     "quantity",
     "cart_count",
-    "cart_container",
-    "cart_item",
     "cart_item_link",
     "cart_item_quantity",
     "cart_empty",
@@ -31,7 +31,7 @@ pub const SINGLE_SELECTORS: &[&str] = &[
     "bait_class",
 ];
 /// Lists (of selectors; `app_payment_texts` holds lower-case phrases).
-pub const LIST_SELECTORS: &[&str] = &["price", "embedded", "add_to_cart", "app_payment_texts"];
+pub const LIST_SELECTORS: &[&str] = &["price", "embedded", "cart_item", "add_to_cart", "app_payment_texts"];
 
 /// One storefront's profile. `raw` is what the content script receives
 /// (`{id, storefronts, selectors: {…}}`).
@@ -131,6 +131,14 @@ pub fn parse_layouts(json: &str) -> Result<Layouts, String> {
         product_id: strings(e, "product_id", "embedded_paths")?,
         markers: strings(e, "markers", "embedded_paths")?,
     };
+    // One source of truth: the content script keeps the inline scripts holding one of these
+    // markers (or JSON, `json_prefix`), the same ones `extract` parses.
+    for p in &mut profiles {
+        if let Some(o) = p.raw.as_object_mut() {
+            o.insert("markers".into(), e["markers"].clone());
+            o.insert("json_prefix".into(), e.get("json_prefix").cloned().unwrap_or(Value::Null));
+        }
+    }
     Ok(Layouts { version: SUPPORTED_VERSION, profiles, embedded_paths })
 }
 
@@ -172,8 +180,21 @@ mod tests {
     }
 
     #[test]
+    fn profiles_carry_the_markers_and_several_cart_line_candidates() {
+        let l = parse_layouts(LAYOUTS_JSON).unwrap();
+        for p in &l.profiles {
+            let m: Vec<&str> = p.raw["markers"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+            assert_eq!(m, l.embedded_paths.markers.iter().map(String::as_str).collect::<Vec<_>>(), "{}", p.id);
+            assert_eq!(p.raw["json_prefix"], "{");
+            assert!(p.raw["selectors"]["cart_item"].as_array().unwrap().len() >= 2, "{}", p.id);
+            assert!(p.raw["selectors"].get("cart_container").is_none(), "no outer container: {}", p.id);
+            assert!(p.raw["cart_wait_ms"].as_u64().unwrap() > 0);
+        }
+    }
+
+    #[test]
     fn rejects_unknown_version_and_empty_selectors() {
-        let bad = LAYOUTS_JSON.replacen("\"version\": 1", "\"version\": 9", 1);
+        let bad = LAYOUTS_JSON.replacen("\"version\": 2", "\"version\": 9", 1);
         assert!(parse_layouts(&bad).unwrap_err().contains("version 9"));
         let bad = LAYOUTS_JSON.replacen("\"cart_item_link\": \"a[href*='/item/']\"", "\"cart_item_link\": \" \"", 1);
         assert!(parse_layouts(&bad).unwrap_err().contains("cart_item_link"));

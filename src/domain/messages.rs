@@ -26,8 +26,9 @@ pub struct PageFacts {
     pub cart_count: Option<String>,
     /// Cart lines on a cart page (None when this is not a cart page or no line matched).
     pub cart_items: Option<Vec<CartLine>>,
-    /// Whether the cart page's container matched the profile at all.
-    pub cart_layout_recognised: Option<bool>,
+    /// Cart page: the content script waited its time and found neither lines nor the
+    /// empty-cart marker.
+    pub cart_waited: bool,
     /// `href`s of links to affiliate redirect hosts on the page (bounded).
     pub affiliate_links: Vec<String>,
     /// `src`s of hidden iframes to affiliate redirect hosts.

@@ -18,5 +18,6 @@ mod props;
 pub mod record;
 pub mod referral;
 pub mod session;
+pub mod trackers;
 pub mod url;
 pub mod view;

@@ -40,6 +40,11 @@ pub struct TabInfo {
     pub checkout: Option<CheckoutInfo>,
     /// A payment result page: the order logged from it.
     pub order: Option<super::orders::Order>,
+    /// A cart page: the product id of each line the content script sent, in its order
+    /// ("" for a line without one); flags name lines by index.
+    pub cart_lines: Vec<String>,
+    /// A cart page whose lines no candidate selector matched (after the page had its time).
+    pub cart_unread: bool,
 }
 
 /// What a checkout page showed.

@@ -127,6 +127,8 @@ pub struct ExpectedView {
     pub currency: String,
     pub rate_bp: u32,
     pub rate_text: String,
+    /// The product the amount is for (`data-product-id`), when known.
+    pub product_id: Option<String>,
 }
 
 /// Everything the banner and popup show.
@@ -140,6 +142,8 @@ pub struct ViewInput {
     pub expected: Option<ExpectedView>,
     /// A product page whose price could not be read.
     pub price_unrecognised: bool,
+    /// A cart page whose lines could not be read (Diagnostics names the profile).
+    pub cart_unread: bool,
     pub warnings: Vec<Warning>,
     /// Items known to be in the cart while not active (pre-activation notice).
     pub cart_before: Option<u64>,
@@ -203,7 +207,7 @@ pub fn reason_text(lang: Lang, o: &Outcome) -> String {
             t(lang, "reason_blocked_by_client", &[&host])
         }
         Outcome::BlockPage { extension_id } => t(lang, "reason_block_page", &[extension_id]),
-        Outcome::Stripped { .. } => t(lang, "reason_stripped", &[]),
+        Outcome::Stripped { .. } => format!("{} {}", t(lang, "reason_stripped", &[]), t(lang, super::trackers::Filter::UrlCleaning.key(), &[])),
         Outcome::Network { error } => t(lang, "reason_network", &[error]),
         Outcome::Timeout => t(lang, "reason_timeout", &[]),
         Outcome::LandedElsewhere { host } => t(lang, "reason_landed_elsewhere", &[host]),
@@ -256,6 +260,9 @@ fn money_nodes(v: &ViewInput) -> Vec<Node> {
         if let Some(max) = e.max_minor {
             n = n.attr("data-amount-max-minor", max.to_string());
         }
+        if let Some(id) = &e.product_id {
+            n = n.attr("data-product-id", id.clone());
+        }
         out.push(el("div").class("cg-money").children([
             el("span").class("cg-label").text(t(v.lang, "expected_label", &[])),
             n.text(e.text.clone()),
@@ -263,6 +270,9 @@ fn money_nodes(v: &ViewInput) -> Vec<Node> {
         ]));
     } else if v.price_unrecognised {
         out.push(el("p").class("cg-note").text(t(v.lang, "price_unrecognised", &[])));
+    }
+    if v.cart_unread {
+        out.push(el("p").class("cg-note").testid("cg-cart-unread").text(t(v.lang, "cart_unread", &[])));
     }
     out
 }
@@ -597,9 +607,11 @@ mod tests {
             currency: "USD".into(),
             rate_bp: 700,
             rate_text: "7%".into(),
+            product_id: Some("1005001000000001".into()),
         });
         let b = banner(&v);
         let e = b.by_testid("cg-expected");
+        assert_eq!(e[0].get("data-product-id"), Some("1005001000000001"));
         assert_eq!(e[0].get("data-amount-minor"), Some("75"));
         assert_eq!(e[0].get("data-amount-max-minor"), Some("101"));
         assert_eq!(e[0].get("data-currency"), Some("USD"));
@@ -613,6 +625,20 @@ mod tests {
         let b = banner(&v);
         assert!(b.by_testid("cg-expected").is_empty());
         assert!(b.all_text().contains(&t(Lang::En, "price_unrecognised", &[])));
+    }
+
+    #[test]
+    fn unread_cart_is_said_not_silent() {
+        let mut v = input(State::Inactive);
+        assert!(banner(&v).by_testid("cg-cart-unread").is_empty());
+        v.cart_unread = true;
+        for lang in [Lang::En, Lang::Ru] {
+            v.lang = lang;
+            let b = banner(&v);
+            assert_eq!(b.by_testid("cg-cart-unread").len(), 1);
+            assert!(b.all_text().contains(&t(lang, "cart_unread", &[])));
+        }
+        assert_ne!(t(Lang::En, "cart_unread", &[]), t(Lang::Ru, "cart_unread", &[]));
     }
 
     #[test]

@@ -141,3 +141,43 @@ test('a cosmetic-only blocker hides our bait: noted in Diagnostics, but no warni
     await h.close();
   }
 });
+
+test('AdGuard Tracking Protection blocks AliExpress\'s own referral reporting on the landing page → adblock evidence naming host and what it does, the warning names the filter kind', async () => {
+  const h = await setUp({ extraExtensions: [adguardBlocker()] });
+  const LANDING = 'https://www.aliexpress.com/item/1005001000000007.html';
+  const TRACKERS = ['tracker_affiliate_js', 'tracker_referral_js', 'tracker_landing_report', 'tracker_trace_report', 'tracker_fourier'];
+  try {
+    const page = await h.browser.newPage();
+    // Chromium indexes a freshly unpacked ruleset in the background: wait until it blocks.
+    for (let i = 0; i < 20; i++) {
+      h.server.reset();
+      await page.goto(LANDING, { waitUntil: 'load' });
+      await waitForState(page, 'inactive');
+      await page.waitForTimeout(300);
+      if (TRACKERS.every((t) => h.server.hits(t) === 0)) break;
+    }
+    for (const t of TRACKERS) assert.equal(h.server.hits(t), 0, `${t} never reached the server`);
+    for (let i = 0; i < 5; i++) {
+      try {
+        await waitWarning(page, 'adblock:assets.alicdn.com', 3000);
+        break;
+      } catch (e) {
+        if (i === 4) throw e;
+        await page.reload();
+      }
+    }
+    for (const host of ['acs.aliexpress.com', 'assets.aliexpress-media.com']) await waitWarning(page, `adblock:${host}`);
+    const w = await warnings(page);
+    assert.ok(!w.includes('adblock:fourier.aliexpress.com'), `page analytics is no warning: ${w}`);
+    const text = await inBanner(page, 'cg-warning').and(page.locator('[data-subject="assets.alicdn.com"]')).textContent();
+    assert.match(text, /tracking-protection filter/);
+    const popup = await h.popup(page);
+    await popup.locator('summary').click();
+    const diag = await popup.locator('[data-testid="cg-diagnostics"]').textContent();
+    assert.match(diag, /affiliate-tracker\.js — AliExpress's affiliate tracker script/);
+    assert.match(diag, /direct\.landing\.click\.report\/1\.0\/\S* — reports the affiliate landing click/);
+    assert.match(diag, /fourier\.aliexpress\.com\S* — page analytics: a tracking filter runs here/);
+  } finally {
+    await h.close();
+  }
+});

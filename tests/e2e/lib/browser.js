@@ -37,6 +37,8 @@ export const MAPPED_HOSTS = [
   '*.aliexpress.ru', 'aliexpress.ru',
   '*.aliexpress.us', 'aliexpress.us',
   'alitems.com', '*.alitems.com',
+  // AliExpress's own script hosts (affiliate tracker, referral scripts; field-facts §4).
+  'assets.alicdn.com', 'assets.aliexpress-media.com',
 ];
 
 /**
@@ -67,9 +69,11 @@ const EXT_ID_RE = /^[a-p]{32}$/;
  * @param {string} [o.locale]
  * @param {number} [o.slowMo]
  * @param {boolean} [o.mapAllHosts] send every host name to the fixture server (it logs every request)
+ * @param {boolean} [o.failOtherHosts] every host not mapped fails to resolve at once (saved real pages
+ *   reference alicdn.com, google-analytics.com, …: fail fast rather than wait)
  */
 export async function launchBrowser({
-  extensions = [], profileDir, port, viewport, headless = true, args = [], locale, slowMo, mapAllHosts = false,
+  extensions = [], profileDir, port, viewport, headless = true, args = [], locale, slowMo, mapAllHosts = false, failOtherHosts = false,
 } = {}) {
   const extDirs = extensions.map((d) => fs.realpathSync(path.resolve(d)));
   for (const d of extDirs) {
@@ -91,7 +95,8 @@ export async function launchBrowser({
     ...(extDirs.length
       ? [`--disable-extensions-except=${extDirs.join(',')}`, `--load-extension=${extDirs.join(',')}`]
       : ['--disable-extensions']),
-    ...(port ? [`--host-resolver-rules=${(mapAllHosts ? ['*'] : MAPPED_HOSTS).map((h) => `MAP ${h} 127.0.0.1:${port}`).join(', ')}`] : []),
+    ...(port ? [`--host-resolver-rules=${[...(mapAllHosts ? ['*'] : MAPPED_HOSTS).map((h) => `MAP ${h} 127.0.0.1:${port}`),
+      ...(failOtherHosts && !mapAllHosts ? ['MAP * ~NOTFOUND'] : [])].join(', ')}`] : []),
     ...args,
   ];
 

@@ -46,6 +46,7 @@ export async function setUp(opts = {}) {
     headless: opts.headless !== false,
     profileDir: opts.profileDir,
     mapAllHosts: opts.mapAllHosts,
+    failOtherHosts: opts.failOtherHosts,
   });
   const id = browser.extensionId(extDir);
   const sw = await browser.serviceWorker(extDir, { timeout: 15000 });

@@ -37,7 +37,7 @@ export function getCert() {
         '-keyout', keyFile, '-out', certFile,
         '-subj', '/CN=aliexpress.com',
         '-addext',
-        'subjectAltName=DNS:*.aliexpress.com,DNS:aliexpress.com,DNS:*.aliexpress.ru,DNS:aliexpress.ru,DNS:*.aliexpress.us,DNS:alitems.com',
+        'subjectAltName=DNS:*.aliexpress.com,DNS:aliexpress.com,DNS:*.aliexpress.ru,DNS:aliexpress.ru,DNS:*.aliexpress.us,DNS:alitems.com,DNS:assets.alicdn.com,DNS:assets.aliexpress-media.com',
       ], { stdio: 'pipe' });
       const cert = { dir, key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile) };
       process.once('exit', () => { try { fs.rmSync(dir, { recursive: true, force: true }); } catch { /* ignore */ } });
@@ -248,6 +248,24 @@ export async function startServer(opts = {}) {
         else sendJson(res, 200, out);
       }
       return;
+    }
+
+    // AliExpress's own referral reporting and analytics (field-facts §4), counted by name:
+    // tracker_affiliate_js, tracker_referral_js, tracker_landing_report, tracker_trace_report, tracker_fourier.
+    const CORS = { 'Access-Control-Allow-Origin': req.headers.origin || '*', 'Access-Control-Allow-Credentials': 'true' };
+    if (host === 'assets.alicdn.com' || host === 'assets.aliexpress-media.com') {
+      const which = p.endsWith('/affiliate-tracker.js') ? 'tracker_affiliate_js' : p.endsWith('/pc/referral-insights.js') ? 'tracker_referral_js' : null;
+      if (!which) return send(res, 404, '', { 'Content-Type': 'text/plain' });
+      logHit(which, req, url);
+      return send(res, 200, `window.__${which} = true;`, { 'Content-Type': 'application/javascript' });
+    }
+    if (/^acs\.aliexpress\.(com|us|ru)$/.test(host) && /^\/h5\/mtop\.aliexpress\.traffic\.web\.(direct\.landing\.click|cross\.trace)\.report\//.test(p)) {
+      logHit(p.includes('landing.click') ? 'tracker_landing_report' : 'tracker_trace_report', req, url);
+      return send(res, 200, JSON.stringify({ ret: ['SUCCESS::调用成功'], data: {} }), { 'Content-Type': 'application/json', ...CORS });
+    }
+    if (host === 'fourier.aliexpress.com' || host === 'moduleanalysis.aliexpress.com') {
+      logHit('tracker_fourier', req, url);
+      return send(res, 200, GIF_1x1, { 'Content-Type': 'image/gif' });
     }
 
     if (!sf) return send(res, 421, `fixture server does not serve host ${host}`, { 'Content-Type': 'text/plain' });
