@@ -42,8 +42,8 @@ pub const TIMEOUT_ALARM: &str = "activation-timeout";
 pub const FAULTS_KEY: &str = "faults";
 /// `storage.local`: the shopper's linked account `{v, id, linked_ms, via}`.
 pub const ACCOUNT_KEY: &str = "account";
-/// `storage.local`: the names of the kept `quarantine.<key>.<ms>` records, oldest first.
-pub const QUARANTINE_INDEX: &str = "quarantine.index";
+/// `storage.local`: unreadable records kept aside, oldest first.
+pub const QUARANTINE_KEY: &str = "quarantine";
 /// Quarantined records kept (the oldest go).
 pub const MAX_QUARANTINED: usize = 10;
 const MAX_FAULTS: usize = 20;
@@ -92,11 +92,14 @@ fn classify_sender(sender: &Sender, our_id: &str) -> Result<Origin, String> {
 /// top frame, and only when the operator uses accounts.
 fn classify_external(sender: &Sender, cfg: &Config) -> Result<Origin, String> {
     let Some(acc) = &cfg.account else { return Err("this extension takes no messages from web pages".into()) };
-    let page_origin = sender.url.as_deref().and_then(|u| url::parse(u).ok()).map(|u| {
-        format!("{}://{}{}", u.scheme, u.host, u.port.map(|p| format!(":{p}")).unwrap_or_default())
-    });
+    let page_origin = sender
+        .url
+        .as_deref()
+        .and_then(|u| url::parse(u).ok())
+        .map(|u| format!("{}://{}{}", u.scheme, u.host, u.port.map(|p| format!(":{p}")).unwrap_or_default()));
     let top = sender.frame_id == Some(0);
-    match (sender.id.is_none(), sender.origin.as_deref() == Some(acc.site.as_str()), page_origin.as_deref() == Some(acc.site.as_str()), top) {
+    match (sender.id.is_none(), sender.origin.as_deref() == Some(acc.site.as_str()), page_origin.as_deref() == Some(acc.site.as_str()), top)
+    {
         (true, true, true, true) => Ok(Origin::Site),
         (_, _, _, false) => Err("only the operator's page itself (not a frame) may link an account".into()),
         _ => Err("only the operator's site may link an account".into()),
@@ -107,23 +110,21 @@ fn error(msg: impl Into<String>) -> Value {
     json!({ "type": "error", "error": msg.into() })
 }
 
-/// Keeps an unreadable record aside in `storage.local` under `quarantine.<key>.<ms>`: never
-/// overwriting an earlier one, and at most [`MAX_QUARANTINED`] of them (the oldest go).
-async fn quarantine<P: Platform>(p: &P, key: &str, raw: Value) -> String {
-    let name = format!("quarantine.{key}.{}", p.now_ms() as u64);
-    let mut index: Vec<String> = match p.get(Area::Local, QUARANTINE_INDEX).await {
-        Ok(Some(Value::Array(a))) => a.into_iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
-        _ => Vec::new(),
-    };
-    let _ = p.set(Area::Local, &name, raw).await;
-    index.retain(|k| k != &name);
-    index.push(name.clone());
-    while index.len() > MAX_QUARANTINED {
-        let old = index.remove(0);
-        let _ = p.remove(Area::Local, &old).await;
-    }
-    let _ = p.set(Area::Local, QUARANTINE_INDEX, Value::Array(index.into_iter().map(Value::String).collect())).await;
-    name
+/// Keeps an unreadable record aside in `storage.local` under `quarantine`: a list of
+/// `{key, at_ms, raw}`, appended (an earlier one is never overwritten) and bounded to the
+/// [`MAX_QUARANTINED`] most recent.
+fn quarantine<'b, P: Platform>(p: &'b P, key: &'b str, raw: Value) -> Boxed<'b, String> {
+    Box::pin(async move {
+        let mut kept = match p.get(Area::Local, QUARANTINE_KEY).await {
+            Ok(Some(Value::Array(a))) => a,
+            _ => Vec::new(),
+        };
+        kept.push(json!({"key": key, "at_ms": p.now_ms(), "raw": raw}));
+        let over = kept.len().saturating_sub(MAX_QUARANTINED);
+        kept.drain(..over);
+        let _ = p.set(Area::Local, QUARANTINE_KEY, Value::Array(kept)).await;
+        format!("{QUARANTINE_KEY} (storage.local)")
+    })
 }
 
 /// Reads a versioned record; an undecodable one is kept aside ([`quarantine`]) and replaced
@@ -375,7 +376,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     fn account_view(&self, settings: &Settings) -> AccountView {
         match (&self.cfg.account, &settings.account) {
             (None, _) => AccountView::NotUsed,
-            (Some(_), Some(l)) => AccountView::Linked(l.id.clone()),
+            (Some(_), Some(id)) => AccountView::Linked(id.clone()),
             (Some(a), None) => AccountView::Missing { site: a.site.clone() },
         }
     }
@@ -507,76 +508,82 @@ impl<'a, P: Platform> Ctx<'a, P> {
     }
 
     /// The attribution cookies now; an error (a read that failed or timed out) says which.
-    async fn cookie_attributions(&self, page_url: &str) -> Result<Vec<Attribution>, String> {
-        let mut out = Vec::new();
-        let (aeu, xman) = join(self.p.cookie(page_url, "aeu_cid"), self.p.cookie(page_url, "xman_us_f")).await;
-        if let Some(v) = aeu.map_err(|e| format!("cookie read failed: {e}"))? {
-            out.extend(referral::parse_aeu_cid(&v));
-        }
-        if let Some(v) = xman.map_err(|e| format!("cookie read failed: {e}"))? {
-            out.extend(referral::parse_xman_us_f(&v));
-        }
-        Ok(out)
+    fn cookie_attributions<'b>(&'b self, page_url: &'b str) -> Boxed<'b, Result<Vec<Attribution>, String>> {
+        Box::pin(async move {
+            let mut out = Vec::new();
+            let (aeu, xman) = join(self.p.cookie(page_url, "aeu_cid"), self.p.cookie(page_url, "xman_us_f")).await;
+            if let Some(v) = aeu.map_err(|e| format!("cookie read failed: {e}"))? {
+                out.extend(referral::parse_aeu_cid(&v));
+            }
+            if let Some(v) = xman.map_err(|e| format!("cookie read failed: {e}"))? {
+                out.extend(referral::parse_xman_us_f(&v));
+            }
+            Ok(out)
+        })
     }
 
     /// Test builds only: a point where an outside test may hold this event (and stop the
     /// worker there).
-    async fn hold(&self, name: &str) {
-        if self.cfg.test_hooks {
-            self.p.checkpoint(name).await;
-        }
+    fn hold<'b>(&'b self, name: &'b str) -> Boxed<'b, ()> {
+        Box::pin(async move {
+            if self.cfg.test_hooks {
+                self.p.checkpoint(name).await;
+            }
+        })
     }
 
     /// A top-level page loaded (or a content script said hello) in `tab`.
-    async fn landed(&self, rec: &mut SessionRecord, tab: i32, u: &Url) -> bool {
-        let deciding = rec.referral.state == State::Activating;
-        if deciding {
-            self.hold("landing").await;
-        }
-        let cookies = self.cookie_attributions(&u.serialize()).await.unwrap_or_else(|e| {
-            rec.note(e);
-            Vec::new()
-        });
-        if deciding {
-            self.hold("verify").await;
-        }
-        let now = self.p.now_ms();
-        let key = self.cfg.affiliate_key.as_str();
-        let mut changed = false;
-        if rec.referral.on_landed(now, tab, &Landing { url: Some(u), cookies: &cookies }, key) {
-            self.ev_outcome(rec, Some(tab));
-            changed = true;
-        }
-        let from_url = referral::landing_attribution(u);
-        match rec.referral.state {
-            State::Inactive | State::Failed | State::Blocked => {
-                if let Some(a) = from_url.filter(|a| a.key != key) {
-                    if rec.standdown.as_ref().map(|s| &s.key) != Some(&a.key) {
-                        rec.standdown = Some(Standdown { key: a.key.clone(), seen_ms: now, via: "url".into() });
-                        self.ev(rec, Some(tab), EvidenceKind::Standdown, &a.key, &u.host);
-                        changed = true;
+    fn landed<'b>(&'b self, rec: &'b mut SessionRecord, tab: i32, u: &'b Url) -> Boxed<'b, bool> {
+        Box::pin(async move {
+            let deciding = rec.referral.state == State::Activating;
+            if deciding {
+                self.hold("landing").await;
+            }
+            let cookies = self.cookie_attributions(&u.serialize()).await.unwrap_or_else(|e| {
+                rec.note(e);
+                Vec::new()
+            });
+            if deciding {
+                self.hold("verify").await;
+            }
+            let now = self.p.now_ms();
+            let key = self.cfg.affiliate_key.as_str();
+            let mut changed = false;
+            if rec.referral.on_landed(now, tab, &Landing { url: Some(u), cookies: &cookies }, key) {
+                self.ev_outcome(rec, Some(tab));
+                changed = true;
+            }
+            let from_url = referral::landing_attribution(u);
+            match rec.referral.state {
+                State::Inactive | State::Failed | State::Blocked => {
+                    if let Some(a) = from_url.filter(|a| a.key != key) {
+                        if rec.standdown.as_ref().map(|s| &s.key) != Some(&a.key) {
+                            rec.standdown = Some(Standdown { key: a.key.clone(), seen_ms: now, via: "url".into() });
+                            self.ev(rec, Some(tab), EvidenceKind::Standdown, &a.key, &u.host);
+                            changed = true;
+                        }
                     }
                 }
-            }
-            State::Active => {
-                let other = from_url
-                    .filter(|a| a.key != key)
-                    .or_else(|| cookies.iter().find(|a| a.source == referral::Source::AeuCidCookie && a.key != key).cloned());
-                if let Some(a) = other {
-                    // The redirect that brought it may already be in the evidence.
-                    let culprit = evidence::culprit_of(&rec.evidence, &a.key, now, 10_000.0);
-                    if rec.referral.on_attribution(now, &a, key, culprit) {
+                State::Active => {
+                    let other = from_url
+                        .filter(|a| a.key != key)
+                        .or_else(|| cookies.iter().find(|a| a.source == referral::Source::AeuCidCookie && a.key != key).cloned());
+                    if let Some(a) = other {
+                        // The redirect that brought it may already be in the evidence.
+                        let culprit = evidence::culprit_of(&rec.evidence, &a.key, now, 10_000.0);
+                        if rec.referral.on_attribution(now, &a, key, culprit) {
+                            self.ev_outcome(rec, Some(tab));
+                            changed = true;
+                        }
+                    } else if rec.referral.on_account_seen(now, u, key) {
                         self.ev_outcome(rec, Some(tab));
                         changed = true;
                     }
-                } else if rec.referral.on_account_seen(now, u, key) {
-                    self.ev_outcome(rec, Some(tab));
-                    changed = true;
                 }
+                _ => {}
             }
-            _ => {}
-        }
-        changed
+            changed
+        })
     }
 
     /// The deep link for `target`, with the shopper's account id when accounts are used.
@@ -591,133 +598,142 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// A trusted click on Activate. The order is what makes a worker stopped at any point
     /// end like an undisturbed run: the timeout alarm, then the saved `activating` record,
     /// then the one navigation (never when the save failed), then `navigated`.
-    async fn activate(&self, rec: &mut SessionRecord, settings: &Settings, tab: i32) -> Value {
-        self.hold("activate").await;
-        let in_flight = rec.referral.attempt.as_ref().filter(|a| a.tab_id == tab && !a.navigated);
-        if rec.referral.state == State::Activating && in_flight.is_some() {
-            // The click again, after a worker stopped between the save and the navigation.
-            return self.resume(rec, tab).await;
-        }
-        let account = match (&self.cfg.account, &settings.account) {
-            (None, _) => None,
-            (Some(a), Some(l)) => Some((a.param.clone(), l.id.clone())),
-            (Some(_), None) => {
-                // No silent loss: nothing is sent; the shopper is led to link an account.
-                self.p.open_options().await;
-                return json!({"type": "need-account"});
+    fn activate<'b>(&'b self, rec: &'b mut SessionRecord, settings: &'b Settings, tab: i32) -> Boxed<'b, Value> {
+        Box::pin(async move {
+            self.hold("activate").await;
+            let in_flight = rec.referral.attempt.as_ref().filter(|a| a.tab_id == tab && !a.navigated);
+            if rec.referral.state == State::Activating && in_flight.is_some() {
+                // The click again, after a worker stopped between the save and the navigation.
+                return self.resume(rec, tab).await;
             }
-        };
-        let now = self.p.now_ms();
-        let page = rec.tab(tab).map(|t| t.url.clone()).unwrap_or_default();
-        let target = url::parse(&page)
-            .ok()
-            .filter(|u| product::storefront(&u.host).is_some())
-            .map(|u| u.to_string_without_params(referral::LANDING_PARAMS))
-            .unwrap_or_else(|| "https://www.aliexpress.com/".to_string());
-        let Some(link) = self.deep_link(&target, account.as_ref()) else {
-            return error("cannot build the referral link from the configured template");
-        };
-        match rec.referral.state {
-            State::Active => return json!({"type": "refused", "reason": "already-active"}),
-            State::Activating => return json!({"type": "refused", "reason": "in-flight"}),
-            _ => {}
-        }
-        // What is there before the click is history, never this click's proof.
-        let mut prior = Prior { account, ..Default::default() };
-        match self.cookie_attributions(if page.is_empty() { &target } else { &page }).await {
-            Ok(found) => {
-                prior.known = true;
-                prior.traces = found.into_iter().filter_map(|a| a.trace).collect();
+            let account = match (&self.cfg.account, &settings.account) {
+                (None, _) => None,
+                (Some(a), Some(id)) => Some((a.param.clone(), id.clone())),
+                (Some(_), None) => {
+                    // No silent loss: nothing is sent; the shopper is led to link an account.
+                    self.p.open_options().await;
+                    return json!({"type": "need-account"});
+                }
+            };
+            let now = self.p.now_ms();
+            let page = rec.tab(tab).map(|t| t.url.clone()).unwrap_or_default();
+            let target = url::parse(&page)
+                .ok()
+                .filter(|u| product::storefront(&u.host).is_some())
+                .map(|u| u.to_string_without_params(referral::LANDING_PARAMS))
+                .unwrap_or_else(|| "https://www.aliexpress.com/".to_string());
+            let Some(link) = self.deep_link(&target, account.as_ref()) else {
+                return error("cannot build the referral link from the configured template");
+            };
+            match rec.referral.state {
+                State::Active => return json!({"type": "refused", "reason": "already-active"}),
+                State::Activating => return json!({"type": "refused", "reason": "in-flight"}),
+                _ => {}
             }
-            Err(e) => rec.note(e),
-        }
-        prior.traces.extend(url::parse(&page).ok().and_then(|u| referral::landing_attribution(&u)).and_then(|a| a.trace));
-        let timeout = f64::from(self.cfg.activation_timeout_s) * 1000.0;
-        if rec.referral.begin_with(now, tab, &target, timeout, prior).is_err() {
-            return json!({"type": "refused", "reason": "in-flight"});
-        }
-        rec.cart.snapshot_now(now as u64);
-        rec.standdown = None;
-        self.ev(rec, Some(tab), EvidenceKind::ActivationSent, &self.cfg.affiliate_key, &target);
-        // The bound first: a worker stopped from here on still ends the wait.
-        self.p.alarm(TIMEOUT_ALARM, now + timeout).await;
-        // Saved before navigating: a worker killed mid-way still knows it is activating.
-        if let Err(e) = self.save(rec).await {
-            rec.referral.not_saved(self.p.now_ms(), e.clone());
-            self.ev_outcome(rec, Some(tab));
-            return error(view::reason_text(self.lang(settings), &Outcome::NotSaved { error: e }));
-        }
-        self.broadcast(rec, settings).await;
-        self.hold("saved").await;
-        self.go(rec, tab, &link).await
+            // What is there before the click is history, never this click's proof.
+            let mut prior = Prior { account, ..Default::default() };
+            match self.cookie_attributions(if page.is_empty() { &target } else { &page }).await {
+                Ok(found) => {
+                    prior.known = true;
+                    prior.traces = found.into_iter().filter_map(|a| a.trace).collect();
+                }
+                Err(e) => rec.note(e),
+            }
+            prior.traces.extend(url::parse(&page).ok().and_then(|u| referral::landing_attribution(&u)).and_then(|a| a.trace));
+            let timeout = f64::from(self.cfg.activation_timeout_s) * 1000.0;
+            if rec.referral.begin_with(now, tab, &target, timeout, prior).is_err() {
+                return json!({"type": "refused", "reason": "in-flight"});
+            }
+            rec.cart.snapshot_now(now as u64);
+            rec.standdown = None;
+            self.ev(rec, Some(tab), EvidenceKind::ActivationSent, &self.cfg.affiliate_key, &target);
+            // The bound first: a worker stopped from here on still ends the wait.
+            self.p.alarm(TIMEOUT_ALARM, now + timeout).await;
+            // Saved before navigating: a worker killed mid-way still knows it is activating.
+            if let Err(e) = self.save(rec).await {
+                rec.referral.not_saved(self.p.now_ms(), e.clone());
+                self.ev_outcome(rec, Some(tab));
+                return error(view::reason_text(self.lang(settings), &Outcome::NotSaved { error: e }));
+            }
+            self.broadcast(rec, settings).await;
+            self.hold("saved").await;
+            self.go(rec, tab, &link).await
+        })
     }
 
     /// The one navigation through the deep link.
-    async fn go(&self, rec: &mut SessionRecord, tab: i32, link: &str) -> Value {
-        match self.p.navigate(tab, link).await {
-            Err(e) => {
-                rec.referral.abort_no_tab(self.p.now_ms());
-                rec.note(format!("navigation failed: {e}"));
-                self.ev_outcome(rec, Some(tab));
-            }
-            Ok(()) => {
-                if let Some(a) = rec.referral.attempt.as_mut() {
-                    a.navigated = true;
+    fn go<'b>(&'b self, rec: &'b mut SessionRecord, tab: i32, link: &'b str) -> Boxed<'b, Value> {
+        Box::pin(async move {
+            match self.p.navigate(tab, link).await {
+                Err(e) => {
+                    rec.referral.abort_no_tab(self.p.now_ms());
+                    rec.note(format!("navigation failed: {e}"));
+                    self.ev_outcome(rec, Some(tab));
                 }
-                self.hold("navigated").await;
+                Ok(()) => {
+                    if let Some(a) = rec.referral.attempt.as_mut() {
+                        a.navigated = true;
+                    }
+                    self.hold("navigated").await;
+                }
             }
-        }
-        json!({"type": "activating", "state": rec.referral.state.as_str()})
+            json!({"type": "activating", "state": rec.referral.state.as_str()})
+        })
     }
 
     /// An attempt saved as `activating` whose navigation was never recorded (the worker
     /// stopped in between): if the tab is already on its way (a pending navigation, the deep
     /// link, a redirect seen), it went out; else it is sent now, once. A tab that is gone
     /// fails at once.
-    async fn resume(&self, rec: &mut SessionRecord, tab: i32) -> Value {
-        let Some(a) = rec.referral.attempt.clone() else { return error("no activation in flight") };
-        let nav = match self.p.tab_nav(tab).await {
-            Ok(nav) => nav,
-            Err(e) => {
-                rec.referral.abort_no_tab(self.p.now_ms());
-                rec.note(format!("activation could not resume: {e}"));
-                self.ev_outcome(rec, Some(tab));
+    fn resume<'b>(&'b self, rec: &'b mut SessionRecord, tab: i32) -> Boxed<'b, Value> {
+        Box::pin(async move {
+            let Some(a) = rec.referral.attempt.clone() else { return error("no activation in flight") };
+            let nav = match self.p.tab_nav(tab).await {
+                Ok(nav) => nav,
+                Err(e) => {
+                    rec.referral.abort_no_tab(self.p.now_ms());
+                    rec.note(format!("activation could not resume: {e}"));
+                    self.ev_outcome(rec, Some(tab));
+                    return json!({"type": "activating", "state": rec.referral.state.as_str()});
+                }
+            };
+            let moved = |u: &str| {
+                url::parse(u)
+                    .is_ok_and(|u| referral::classify_host(&u.host) != referral::HostKind::Storefront || referral::has_referral_params(&u))
+            };
+            if a.redirected || nav.pending.is_some() || moved(&nav.url) {
+                if let Some(a) = rec.referral.attempt.as_mut() {
+                    a.navigated = true;
+                }
+                rec.note("activation: the navigation had gone out before the worker stopped".into());
                 return json!({"type": "activating", "state": rec.referral.state.as_str()});
             }
-        };
-        let moved = |u: &str| {
-            url::parse(u).is_ok_and(|u| referral::classify_host(&u.host) != referral::HostKind::Storefront || referral::has_referral_params(&u))
-        };
-        if a.redirected || nav.pending.is_some() || moved(&nav.url) {
-            if let Some(a) = rec.referral.attempt.as_mut() {
-                a.navigated = true;
-            }
-            rec.note("activation: the navigation had gone out before the worker stopped".into());
-            return json!({"type": "activating", "state": rec.referral.state.as_str()});
-        }
-        let Some(link) = self.deep_link(&a.target, a.account.as_ref()) else {
-            return error("cannot build the referral link from the configured template");
-        };
-        rec.note("activation resumed: the worker stopped before the navigation".into());
-        self.go(rec, tab, &link).await
+            let Some(link) = self.deep_link(&a.target, rec.referral.account.as_ref()) else {
+                return error("cannot build the referral link from the configured template");
+            };
+            rec.note("activation resumed: the worker stopped before the navigation".into());
+            self.go(rec, tab, &link).await
+        })
     }
 
     /// Writes the session record. A failure is kept in `storage.local` (a separate quota)
     /// for the popup's Diagnostics, not only in the record that could not be written.
-    async fn save(&self, rec: &mut SessionRecord) -> Result<(), String> {
-        let v = serde_json::to_value(&*rec).unwrap_or(Value::Null);
-        let Err(e) = self.p.set(Area::Session, record::SESSION_KEY, v).await else { return Ok(()) };
-        let line = format!("storage write of the session failed: {e}");
-        rec.note(line.clone());
-        let mut faults = match self.p.get(Area::Local, FAULTS_KEY).await {
-            Ok(Some(Value::Array(a))) => a,
-            _ => Vec::new(),
-        };
-        faults.push(Value::String(format!("{} {line}", orders::iso_utc(self.p.now_ms()))));
-        let over = faults.len().saturating_sub(MAX_FAULTS);
-        faults.drain(..over);
-        let _ = self.p.set(Area::Local, FAULTS_KEY, Value::Array(faults)).await;
-        Err(e)
+    fn save<'b>(&'b self, rec: &'b mut SessionRecord) -> Boxed<'b, Result<(), String>> {
+        Box::pin(async move {
+            let v = serde_json::to_value(&*rec).unwrap_or(Value::Null);
+            let Err(e) = self.p.set(Area::Session, record::SESSION_KEY, v).await else { return Ok(()) };
+            let line = format!("storage write of the session failed: {e}");
+            rec.note(line.clone());
+            let mut faults = match self.p.get(Area::Local, FAULTS_KEY).await {
+                Ok(Some(Value::Array(a))) => a,
+                _ => Vec::new(),
+            };
+            faults.push(Value::String(format!("{} {line}", orders::iso_utc(self.p.now_ms()))));
+            let over = faults.len().saturating_sub(MAX_FAULTS);
+            faults.drain(..over);
+            let _ = self.p.set(Area::Local, FAULTS_KEY, Value::Array(faults)).await;
+            Err(e)
+        })
     }
 
     fn facts(&self, rec: &mut SessionRecord, tab: i32, u: &Url, facts: &crate::domain::messages::PageFacts) {
@@ -861,28 +877,30 @@ impl<'a, P: Platform> Ctx<'a, P> {
     }
 
     /// The referral at this moment, for an order's proof of attribution.
-    async fn snapshot(&self, rec: &SessionRecord, tab: i32, page: &str) -> Snapshot {
-        let ours = self.cfg.affiliate_key.as_str();
-        let (cookie, cookie_key) = match self.cookie_attributions(page).await {
-            Err(_) => ("unknown", None),
-            Ok(cookies) => match (cookies.iter().find(|a| a.key != ours), cookies.first()) {
-                (Some(a), _) => ("other", Some(a.key.clone())),
-                (None, Some(a)) => ("ours", Some(a.key.clone())),
-                (None, None) => ("none", None),
-            },
-        };
-        let lang = Lang::En;
-        Snapshot {
-            state: rec.referral.state.as_str().into(),
-            activated_ms: rec.referral.activated_ms,
-            cookie: cookie.into(),
-            cookie_key,
-            warnings: self.warnings(rec, Some(tab), lang).iter().map(|w| format!("{}:{}", w.kind.as_str(), w.subject)).collect(),
-            detail: rec.referral.outcome.as_ref().map(|o| match o {
-                Outcome::Hijack { culprit: Some(c), .. } => format!("{} ({c})", view::reason_text(lang, o)),
-                o => view::reason_text(lang, o),
-            }),
-        }
+    fn snapshot<'b>(&'b self, rec: &'b SessionRecord, tab: i32, page: &'b str) -> Boxed<'b, Snapshot> {
+        Box::pin(async move {
+            let ours = self.cfg.affiliate_key.as_str();
+            let (cookie, cookie_key) = match self.cookie_attributions(page).await {
+                Err(_) => ("unknown", None),
+                Ok(cookies) => match (cookies.iter().find(|a| a.key != ours), cookies.first()) {
+                    (Some(a), _) => ("other", Some(a.key.clone())),
+                    (None, Some(a)) => ("ours", Some(a.key.clone())),
+                    (None, None) => ("none", None),
+                },
+            };
+            let lang = Lang::En;
+            Snapshot {
+                state: rec.referral.state.as_str().into(),
+                activated_ms: rec.referral.activated_ms,
+                cookie: cookie.into(),
+                cookie_key,
+                warnings: self.warnings(rec, Some(tab), lang).iter().map(|w| format!("{}:{}", w.kind.as_str(), w.subject)).collect(),
+                detail: rec.referral.outcome.as_ref().map(|o| match o {
+                    Outcome::Hijack { culprit: Some(c), .. } => format!("{} ({c})", view::reason_text(lang, o)),
+                    o => view::reason_text(lang, o),
+                }),
+            }
+        })
     }
 
     /// A payment result page said the payment succeeded: log the order (once per page).
@@ -1045,7 +1063,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     fn settings_reply(&self, settings: &Settings) -> Value {
         let lang = self.lang(settings);
         let account = self.cfg.account.as_ref().map(|a| {
-            let id = settings.account.as_ref().map(|l| l.id.clone()).unwrap_or_default();
+            let id = settings.account.clone().unwrap_or_default();
             let status = if id.is_empty() { t(lang, "account_none", &[]) } else { t(lang, "account_linked", &[&id]) };
             json!({"site": a.site, "id": id, "status": status, "help": t(lang, "account_help", &[&a.site])})
         });
@@ -1054,21 +1072,22 @@ impl<'a, P: Platform> Ctx<'a, P> {
 
     /// Links the shopper's account id (typed in the options, or sent by the operator's
     /// site): checked against the operator's pattern, kept in `storage.local`.
-    async fn link_account(&self, settings: &mut Settings, id: &str, via: &str, lang: Lang) -> Result<String, String> {
-        let Some(acc) = &self.cfg.account else { return Err(t(lang, "account_not_used", &[])) };
-        let id = id.trim();
-        if !crate::domain::config::Account::plausible(id) || !self.p.pattern_matches(&acc.pattern, id) {
-            let shown: String = id.chars().take(64).collect();
-            return Err(t(lang, "account_invalid", &[&shown]));
-        }
-        let linked = record::LinkedAccount { id: id.to_string(), linked_ms: self.p.now_ms(), via: via.to_string() };
-        let s = Settings { account: Some(linked), ..settings.clone() };
-        self.p
-            .set(Area::Local, record::SETTINGS_KEY, serde_json::to_value(&s).unwrap_or(Value::Null))
-            .await
-            .map_err(|e| format!("could not save the account: {e}"))?;
-        *settings = s;
-        Ok(id.to_string())
+    fn link_account<'b>(&'b self, settings: &'b mut Settings, id: &'b str, lang: Lang) -> Boxed<'b, Result<String, String>> {
+        Box::pin(async move {
+            let Some(acc) = &self.cfg.account else { return Err(t(lang, "account_not_used", &[])) };
+            let id = id.trim();
+            if !crate::domain::config::Account::plausible(id) || !self.p.pattern_matches(&acc.pattern, id) {
+                let shown: String = id.chars().take(64).collect();
+                return Err(t(lang, "account_invalid", &[&shown]));
+            }
+            let s = Settings { account: Some(id.to_string()), ..settings.clone() };
+            self.p
+                .set(Area::Local, record::SETTINGS_KEY, serde_json::to_value(&s).unwrap_or(Value::Null))
+                .await
+                .map_err(|e| format!("could not save the account: {e}"))?;
+            *settings = s;
+            Ok(id.to_string())
+        })
     }
 
     async fn request(&self, rec: &mut SessionRecord, settings: &mut Settings, req: Request, origin: Origin) -> (Value, bool) {
@@ -1213,7 +1232,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             }
             (Request::LinkAccount { account }, Origin::Page) => {
                 let lang = self.lang(settings);
-                match self.link_account(settings, &account, "options", lang).await {
+                match self.link_account(settings, &account, lang).await {
                     Ok(id) => (json!({"type": "account", "account": id, "text": t(lang, "account_saved", &[&id])}), true),
                     Err(e) => (error(e), false),
                 }
@@ -1328,7 +1347,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             BrowserEvent::External { msg, sender } => {
                 let lang = self.lang(&settings);
                 let answer = match classify_external(&sender, self.cfg).and_then(|_| Request::decode(msg)) {
-                    Ok(Request::LinkAccount { account }) => self.link_account(&mut settings, &account, "site", lang).await,
+                    Ok(Request::LinkAccount { account }) => self.link_account(&mut settings, &account, lang).await,
                     Ok(_) => Err("the operator's site may only link an account".into()),
                     Err(e) => Err(e),
                 };

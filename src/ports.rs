@@ -79,25 +79,6 @@ pub trait Locale {
 pub trait Platform: Storage + Browser + Clock + Locale {}
 impl<T: Storage + Browser + Clock + Locale> Platform for T {}
 
-/// Which of two raced futures finished first.
-pub enum First<A, B> {
-    A(A),
-    B(B),
-}
-
-/// Polls both futures and returns the first to finish (the other is dropped): a timer
-/// raced against a browser call bounds how long an event can wait.
-pub async fn race<A: std::future::Future, B: std::future::Future>(a: A, b: B) -> First<A::Output, B::Output> {
-    let (mut a, mut b) = (std::pin::pin!(a), std::pin::pin!(b));
-    std::future::poll_fn(|cx| {
-        if let std::task::Poll::Ready(v) = a.as_mut().poll(cx) {
-            return std::task::Poll::Ready(First::A(v));
-        }
-        b.as_mut().poll(cx).map(First::B)
-    })
-    .await
-}
-
 /// Awaits two futures together, so both browser calls (storage, cookies) are in flight at
 /// once instead of one after the other: each is an IPC round trip of the worker.
 pub async fn join<A: std::future::Future, B: std::future::Future>(a: A, b: B) -> (A::Output, B::Output) {

@@ -225,8 +225,7 @@ fn cart_warning_before_and_flags_after_activation() {
     w.from_tab(3, json!({"type": "hello", "url": cart}));
     let lines =
         json!([{"href": "//www.aliexpress.com/item/1005001000000001.html"}, {"href": "//www.aliexpress.com/item/1005001000000002.html"}]);
-    let r =
-        w.from_tab(3, json!({"type": "facts", "url": cart, "facts": {"cartItems": lines, "cartCount": "2"}}));
+    let r = w.from_tab(3, json!({"type": "facts", "url": cart, "facts": {"cartItems": lines, "cartCount": "2"}}));
     let warn = testids(&r["view"], "cg-warning");
     assert_eq!(warn[0]["a"]["data-kind"], "cart");
     assert_eq!(warn[0]["a"]["data-subject"], "1005001000000001,1005001000000002");
@@ -244,16 +243,20 @@ fn corrupted_storage_is_quarantined_not_fatal() {
     w.m.local.borrow_mut().insert("settings".into(), json!("garbage"));
     let r = w.from_tab(3, json!({"type": "hello", "url": ITEM}));
     assert_eq!(r["state"], "inactive");
-    let kept = |prefix: &str| w.m.local.borrow().keys().filter(|k| k.starts_with(prefix)).cloned().collect::<Vec<_>>();
-    assert_eq!(kept("quarantine.session.").len(), 1);
-    assert_eq!(kept("quarantine.settings.").len(), 1);
+    let kept = |key: &str| -> Vec<Value> {
+        let local = w.m.local.borrow();
+        let all = local.get("quarantine").and_then(Value::as_array).cloned().unwrap_or_default();
+        all.into_iter().filter(|q| q["key"] == key).map(|q| q["raw"].clone()).collect()
+    };
+    assert_eq!(kept("session"), vec![json!({"v": 1, "referral": {"state": "exploded"}})]);
+    assert_eq!(kept("settings"), vec![json!("garbage")]);
     let p = w.from_popup(json!({"type": "popup", "tabId": 3}));
-    assert!(serde_json::to_string(&p["view"]).unwrap().contains("quarantine.session."));
+    assert!(serde_json::to_string(&p["view"]).unwrap().contains("stored session was unreadable"));
     // Replaced at once: the next events find a readable record and quarantine nothing more.
     for _ in 0..3 {
         w.from_tab(3, json!({"type": "hello", "url": ITEM}));
     }
-    assert_eq!(kept("quarantine.settings.").len(), 1, "settings re-quarantined on every event");
+    assert_eq!(kept("settings").len(), 1, "settings re-quarantined on every event");
     assert_eq!(w.m.local.borrow()["settings"]["v"], 1);
     // Every later corruption is kept too (never overwritten), at most MAX_QUARANTINED.
     for i in 0..(MAX_QUARANTINED + 3) {
@@ -261,10 +264,10 @@ fn corrupted_storage_is_quarantined_not_fatal() {
         w.m.local.borrow_mut().insert("settings".into(), json!(format!("garbage {i}")));
         w.from_tab(3, json!({"type": "hello", "url": ITEM}));
     }
-    let all = kept("quarantine.");
-    assert_eq!(all.len(), MAX_QUARANTINED + 1, "{all:?}"); // + the index
-    let last = w.m.local.borrow().iter().filter(|(k, _)| k.starts_with("quarantine.settings.")).last().map(|(_, v)| v.clone());
-    assert_eq!(last, Some(json!(format!("garbage {}", MAX_QUARANTINED + 2))));
+    let settings = kept("settings");
+    assert_eq!(settings.len(), MAX_QUARANTINED);
+    assert_eq!(settings.last(), Some(&json!(format!("garbage {}", MAX_QUARANTINED + 2))));
+    assert_eq!(settings.first(), Some(&json!("garbage 3")));
 }
 
 #[test]
@@ -656,7 +659,8 @@ fn exports_and_pruning_and_a_bad_entry() {
     // A log that is not a log at all is kept aside, never overwritten.
     w.m.local.borrow_mut().insert("orders".into(), json!("{\"v\":2,\"ord"));
     w.page(3, &format!("{PAID}x"), json!({"paySuccess": true}));
-    let kept: Vec<Value> = w.m.local.borrow().iter().filter(|(k, _)| k.starts_with("quarantine.orders.")).map(|(_, v)| v.clone()).collect();
+    let kept: Vec<Value> =
+        w.m.local.borrow()["quarantine"].as_array().unwrap().iter().filter(|q| q["key"] == "orders").map(|q| q["raw"].clone()).collect();
     assert_eq!(kept, vec![json!("{\"v\":2,\"ord")]);
     assert_eq!(w.log()["orders"].as_array().unwrap().len(), 1);
 }

@@ -43,9 +43,13 @@ impl IdSet {
 
 impl FromIterator<String> for IdSet {
     fn from_iter<I: IntoIterator<Item = String>>(it: I) -> Self {
-        let mut v: Vec<String> = it.into_iter().collect();
-        v.sort();
-        v.dedup();
+        // Sorted insertion, no duplicates (no general sort in the wasm).
+        let mut v: Vec<String> = Vec::new();
+        for id in it {
+            if let Err(i) = v.binary_search(&id) {
+                v.insert(i, id);
+            }
+        }
         IdSet(v)
     }
 }

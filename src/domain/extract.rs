@@ -543,8 +543,7 @@ pub fn cart_read(base: &Url, facts: &PageFacts) -> CartRead {
             CartRead::Pending
         };
     };
-    let ids: Vec<String> =
-        lines.iter().take(500).map(|l| product::product_id_from_href(&l.href, base).unwrap_or_default()).collect();
+    let ids: Vec<String> = lines.iter().take(500).map(|l| product::product_id_from_href(&l.href, base).unwrap_or_default()).collect();
     if !ids.is_empty() && ids.iter().all(String::is_empty) {
         return CartRead::Unread(format!("cart page layout not recognised by profile {profile}: lines without cart_item_link"));
     }

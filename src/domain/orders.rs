@@ -268,7 +268,15 @@ impl OrderLog {
         if self.orders.len() <= max {
             return 0;
         }
-        self.orders.sort_by(|a, b| a.at_ms.partial_cmp(&b.at_ms).unwrap_or(std::cmp::Ordering::Equal));
+        // Oldest first (the log is appended in time order, so this is a pass over a sorted
+        // list; an insertion sort keeps a general sort out of the wasm).
+        for i in 1..self.orders.len() {
+            let mut j = i;
+            while j > 0 && self.orders[j - 1].at_ms > self.orders[j].at_ms {
+                self.orders.swap(j - 1, j);
+                j -= 1;
+            }
+        }
         let n = self.orders.len() - max;
         self.orders.drain(..n);
         n

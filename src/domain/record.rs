@@ -210,17 +210,7 @@ pub struct Settings {
     pub orders_max: u32,
     /// The shopper's cashback account, when linked (contract §2 `account`). Changed only by
     /// `link-account` / `unlink-account`, never by `set-settings`.
-    pub account: Option<LinkedAccount>,
-}
-
-/// The shopper's linked account id, and how it was linked.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
-pub struct LinkedAccount {
-    pub id: String,
-    pub linked_ms: f64,
-    /// `options` (typed by the shopper) or `site` (sent by the operator's site).
-    pub via: String,
+    pub account: Option<String>,
 }
 
 impl Default for Settings {

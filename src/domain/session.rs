@@ -58,12 +58,10 @@ pub struct Attempt {
     #[serde(default)]
     pub click_id: Option<String>,
     /// The attribution cookie values (`aeuCID`) present at the click: history, never proof.
+    /// `None`: the cookies could not be read then (only the time inside an id tells an old
+    /// cookie from a new one).
     #[serde(default)]
-    pub prior: Vec<String>,
-    /// Whether the cookies could be read at the click (else only the time inside an id tells
-    /// an old cookie from a new one).
-    #[serde(default)]
-    pub prior_known: bool,
+    pub prior: Option<Vec<String>>,
     /// A cookie of ours written during the attempt (`cookies.onChanged`).
     #[serde(default)]
     pub fresh: Option<String>,
@@ -74,9 +72,6 @@ pub struct Attempt {
     /// (`aff_short_key`, the account parameter).
     #[serde(default)]
     pub stripped: Vec<String>,
-    /// The shopper's account id the deep link carried, as `(parameter, id)`.
-    #[serde(default)]
-    pub account: Option<(String, String)>,
 }
 
 /// How far the time inside a click id may lie before the click (the id's time is
@@ -98,7 +93,7 @@ impl Attempt {
         if self.fresh.as_deref() == Some(trace) || self.click_id.as_deref() == Some(trace) {
             return true;
         }
-        if self.prior.iter().any(|p| p == trace) {
+        if self.prior.iter().flatten().any(|p| p == trace) {
             return false;
         }
         let recent = trace_ms(trace).is_none_or(|ms| ms >= self.started_ms - CLOCK_TOLERANCE_MS);
@@ -108,7 +103,7 @@ impl Attempt {
             // A click id whose handing out we did not see (the worker was down): only its
             // time can speak for it.
             Source::LandingParam => trace_ms(trace).is_some_and(|ms| ms >= self.started_ms - CLOCK_TOLERANCE_MS),
-            _ => recent && (self.prior_known || trace_ms(trace).is_some()),
+            _ => recent && (self.prior.is_some() || trace_ms(trace).is_some()),
         }
     }
 }
@@ -231,15 +226,13 @@ impl Referral {
             redirected: false,
             location_had_referral: None,
             click_id: None,
-            prior: prior.traces,
-            prior_known: prior.known,
+            prior: prior.known.then_some(prior.traces),
             fresh: None,
             navigated: false,
             stripped: Vec::new(),
-            account: prior.account,
         });
         self.redirects_sent = self.redirects_sent.saturating_add(1);
-        self.account = self.attempt.as_ref().and_then(|a| a.account.clone());
+        self.account = prior.account;
         Ok(())
     }
 
@@ -323,7 +316,7 @@ impl Referral {
                 if let (Ok(f), Some(t)) = (super::url::parse(from), to_url.as_ref()) {
                     if referral::classify_host(&t.host) == HostKind::DeepLink {
                         let mut ours = vec!["aff_short_key".to_string()];
-                        ours.extend(a.account.as_ref().map(|(p, _)| p.clone()));
+                        ours.extend(self.account.as_ref().map(|(p, _)| p.clone()));
                         for p in ours {
                             if f.param(&p).is_some() && t.param(&p).is_none() && !a.stripped.contains(&p) {
                                 a.stripped.push(p);
@@ -403,16 +396,16 @@ impl Referral {
         if ours_proven {
             // The shopper's account id, where the landing carries our referral parameters.
             let carries_ours = referral::landing_attribution(url).is_some_and(|a| a.key == our_key);
-            if let (Some((param, id)), true) = (&attempt.account, carries_ours) {
-                match url.param(param) {
-                    Some(found) if found == id => {}
+            if let (Some((param, id)), true) = (self.account.clone(), carries_ours) {
+                match url.param(&param) {
+                    Some(found) if found == id.as_str() => {}
                     Some(found) => {
-                        let outcome = Outcome::AccountSwapped { param: param.clone(), found: found.chars().take(64).collect() };
+                        let outcome = Outcome::AccountSwapped { param, found: found.chars().take(64).collect() };
                         self.set(now, State::Hijacked, Some(outcome));
                         return true;
                     }
                     None => {
-                        self.set(now, State::Blocked, Some(Outcome::AccountStripped { param: param.clone() }));
+                        self.set(now, State::Blocked, Some(Outcome::AccountStripped { param }));
                         return true;
                     }
                 }
@@ -433,7 +426,7 @@ impl Referral {
     /// click's proof (kept for the landing's verdict).
     pub fn on_cookie_written(&mut self, attr: &Attribution, our_key: &str) -> bool {
         let (State::Activating, Some(a)) = (self.state, self.attempt.as_mut()) else { return false };
-        if attr.key != our_key || attr.trace.is_none() || a.prior.contains(attr.trace.as_ref().unwrap_or(&String::new())) {
+        if attr.key != our_key || attr.trace.is_none() || a.prior.iter().flatten().any(|p| Some(p) == attr.trace.as_ref()) {
             return false;
         }
         a.fresh = attr.trace.clone();
@@ -767,10 +760,7 @@ mod tests {
         r.on_redirect(1050.0, 7, &format!("{DEEP}&af=shopper7"), stripped);
         r.on_redirect(1100.0, 7, stripped, TARGET);
         assert!(r.on_landed(1200.0, 7, &Landing { url: Some(&parse(TARGET).unwrap()), cookies: &[old] }, KEY));
-        assert_eq!(
-            r.outcome,
-            Some(Outcome::Stripped { location_had_referral: false, params: vec!["aff_short_key".into(), "af".into()] })
-        );
+        assert_eq!(r.outcome, Some(Outcome::Stripped { location_had_referral: false, params: vec!["aff_short_key".into(), "af".into()] }));
     }
 
     #[test]
@@ -785,10 +775,7 @@ mod tests {
             (r.state, r.outcome)
         };
         assert_eq!(run(&ok), (State::Active, None));
-        assert_eq!(
-            run(&swapped),
-            (State::Hijacked, Some(Outcome::AccountSwapped { param: "af".into(), found: "thief".into() }))
-        );
+        assert_eq!(run(&swapped), (State::Hijacked, Some(Outcome::AccountSwapped { param: "af".into(), found: "thief".into() })));
         assert_eq!(run(&missing), (State::Blocked, Some(Outcome::AccountStripped { param: "af".into() })));
     }
 

@@ -45,7 +45,15 @@ pub struct Tracker {
     pub attribution: bool,
 }
 
-const fn row(host: &'static str, path: &'static str, ends: &'static str, types: &'static str, what: &'static str, filter: Filter, attribution: bool) -> Tracker {
+const fn row(
+    host: &'static str,
+    path: &'static str,
+    ends: &'static str,
+    types: &'static str,
+    what: &'static str,
+    filter: Filter,
+    attribution: bool,
+) -> Tracker {
     Tracker { host, path, ends, types, what, filter, attribution }
 }
 
@@ -53,7 +61,15 @@ use Filter::{AdBlocking as Ad, TrackingProtection as Tp};
 
 /// First match wins.
 pub const TRACKERS: &[Tracker] = &[
-    row("acs.aliexpress.", "/h5/mtop.aliexpress.traffic.web.direct.landing.click.report/", "", "", "reports the affiliate landing click", Tp, true),
+    row(
+        "acs.aliexpress.",
+        "/h5/mtop.aliexpress.traffic.web.direct.landing.click.report/",
+        "",
+        "",
+        "reports the affiliate landing click",
+        Tp,
+        true,
+    ),
     row("acs.aliexpress.", "/h5/mtop.aliexpress.traffic.web.cross.trace.report/", "", "", "reports the referral trace", Tp, true),
     row("assets.alicdn.com", "/g/", "/affiliate-tracker.js", "", "AliExpress's affiliate tracker script", Tp, true),
     row("assets.aliexpress-media.com", "/g/ae-fe/cosmos/", "/pc/referral-insights.js", "", "AliExpress's referral script", Tp, true),

@@ -162,7 +162,9 @@ pub enum AccountView {
     #[default]
     NotUsed,
     /// None linked: an activation would credit the cashback to nobody.
-    Missing { site: String },
+    Missing {
+        site: String,
+    },
     Linked(String),
 }
 
@@ -207,7 +209,9 @@ pub fn reason_text(lang: Lang, o: &Outcome) -> String {
             t(lang, "reason_blocked_by_client", &[&host])
         }
         Outcome::BlockPage { extension_id } => t(lang, "reason_block_page", &[extension_id]),
-        Outcome::Stripped { .. } => format!("{} {}", t(lang, "reason_stripped", &[]), t(lang, super::trackers::Filter::UrlCleaning.key(), &[])),
+        Outcome::Stripped { .. } => {
+            format!("{} {}", t(lang, "reason_stripped", &[]), t(lang, super::trackers::Filter::UrlCleaning.key(), &[]))
+        }
         Outcome::Network { error } => t(lang, "reason_network", &[error]),
         Outcome::Timeout => t(lang, "reason_timeout", &[]),
         Outcome::LandedElsewhere { host } => t(lang, "reason_landed_elsewhere", &[host]),

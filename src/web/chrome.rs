@@ -3,7 +3,7 @@
 //! as JSON-compatible JS values (plain objects, never `Map`).
 
 use crate::domain::i18n::Lang;
-use crate::ports::{race, Area, Browser, Clock, First, Locale, Storage, TabNav};
+use crate::ports::{Area, Browser, Clock, Locale, Storage, TabNav};
 use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -11,42 +11,42 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(catch, js_namespace = ["chrome", "storage", "session"], js_name = get)]
-    async fn session_get(key: &str) -> Result<JsValue, JsValue>;
+    fn session_get(key: &str) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "storage", "session"], js_name = set)]
-    async fn session_set(items: &JsValue) -> Result<JsValue, JsValue>;
+    fn session_set(items: &JsValue) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "storage", "session"], js_name = remove)]
-    async fn session_remove(key: &str) -> Result<JsValue, JsValue>;
+    fn session_remove(key: &str) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "storage", "local"], js_name = get)]
-    async fn local_get(key: &str) -> Result<JsValue, JsValue>;
+    fn local_get(key: &str) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "storage", "local"], js_name = set)]
-    async fn local_set(items: &JsValue) -> Result<JsValue, JsValue>;
+    fn local_set(items: &JsValue) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "storage", "local"], js_name = remove)]
-    async fn local_remove(key: &str) -> Result<JsValue, JsValue>;
+    fn local_remove(key: &str) -> Result<js_sys::Promise, JsValue>;
 
     #[wasm_bindgen(catch, js_namespace = ["chrome", "cookies"], js_name = get)]
-    async fn cookies_get(details: &JsValue) -> Result<JsValue, JsValue>;
+    fn cookies_get(details: &JsValue) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "tabs"], js_name = update)]
-    async fn tabs_update(tab_id: i32, props: &JsValue) -> Result<JsValue, JsValue>;
+    fn tabs_update(tab_id: i32, props: &JsValue) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "tabs"], js_name = sendMessage)]
-    async fn tabs_send_message(tab_id: i32, msg: &JsValue) -> Result<JsValue, JsValue>;
+    fn tabs_send_message(tab_id: i32, msg: &JsValue) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "runtime"], js_name = sendMessage)]
-    async fn runtime_send_message(msg: &JsValue) -> Result<JsValue, JsValue>;
+    fn runtime_send_message(msg: &JsValue) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "action"], js_name = setBadgeText)]
-    async fn set_badge_text(details: &JsValue) -> Result<JsValue, JsValue>;
+    fn set_badge_text(details: &JsValue) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "action"], js_name = setBadgeBackgroundColor)]
-    async fn set_badge_color(details: &JsValue) -> Result<JsValue, JsValue>;
+    fn set_badge_color(details: &JsValue) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "action"], js_name = setTitle)]
-    async fn set_title(details: &JsValue) -> Result<JsValue, JsValue>;
+    fn set_title(details: &JsValue) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "management"], js_name = getAll)]
-    async fn management_get_all() -> Result<JsValue, JsValue>;
+    fn management_get_all() -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "alarms"], js_name = create)]
-    async fn alarms_create(name: &str, info: &JsValue) -> Result<JsValue, JsValue>;
+    fn alarms_create(name: &str, info: &JsValue) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "notifications"], js_name = create)]
-    async fn notifications_create(id: &str, options: &JsValue) -> Result<JsValue, JsValue>;
+    fn notifications_create(id: &str, options: &JsValue) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "tabs"], js_name = get)]
-    async fn tabs_get(tab_id: i32) -> Result<JsValue, JsValue>;
+    fn tabs_get(tab_id: i32) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "runtime"], js_name = openOptionsPage)]
-    async fn open_options_page() -> Result<JsValue, JsValue>;
+    fn open_options_page() -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(f: &js_sys::Function, ms: i32) -> JsValue;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "i18n"], js_name = getUILanguage)]
@@ -58,21 +58,25 @@ extern "C" {
 /// How long any `chrome.*` call may take before the event goes on without it.
 pub const CALL_BOUND_MS: i32 = 5_000;
 
-/// Resolves after `ms` (a worker has `setTimeout`).
-async fn sleep(ms: i32) {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        set_timeout(&resolve, ms);
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
-}
+type Boxed<'b, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'b>>;
 
 /// A `chrome.*` call raced against a timer: one that never settles cannot stall the event
-/// queue, and the error names the call.
-async fn bounded<T>(name: &str, call: impl std::future::Future<Output = Result<T, JsValue>>) -> Result<T, String> {
-    match race(call, sleep(CALL_BOUND_MS)).await {
-        First::A(r) => r.map_err(|e| format!("{name}: {}", err_text(&e))),
-        First::B(()) => Err(format!("{name} did not answer within {CALL_BOUND_MS} ms")),
-    }
+/// queue, and the error names the call. (One compiled future for every call: wasm size.)
+fn bounded(name: &str, call: Result<js_sys::Promise, JsValue>) -> Boxed<'_, Result<JsValue, String>> {
+    Box::pin(async move {
+        let p = call.map_err(|e| format!("{name}: {}", err_text(&e)))?;
+        let mark: JsValue = js_sys::Object::new().into();
+        let timer = js_sys::Promise::new(&mut |resolve, _| {
+            set_timeout(resolve.bind1(&JsValue::NULL, &mark).unchecked_ref(), CALL_BOUND_MS);
+        });
+        let first = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::race(&js_sys::Array::of2(&p, &timer)))
+            .await
+            .map_err(|e| format!("{name}: {}", err_text(&e)))?;
+        if js_sys::Object::is(&first, &mark) {
+            return Err(format!("{name} did not answer within {CALL_BOUND_MS} ms"));
+        }
+        Ok(first)
+    })
 }
 
 /// The operator's account pattern with the browser's own `RegExp` (no regex engine in the
@@ -196,8 +200,14 @@ impl Browser for ChromePlatform {
         let text = obj(&[("tabId", tab.clone()), ("text", text.into())]);
         let color = obj(&[("tabId", tab.clone()), ("color", color.into())]);
         let title = obj(&[("tabId", tab), ("title", title.into())]);
-        let all = crate::ports::join(crate::ports::join(set_badge_text(&text), set_badge_color(&color)), set_title(&title));
-        let _ = bounded("chrome.action", async { all.await.1 }).await;
+        let all = crate::ports::join(
+            crate::ports::join(
+                bounded("chrome.action.setBadgeText", set_badge_text(&text)),
+                bounded("chrome.action", set_badge_color(&color)),
+            ),
+            bounded("chrome.action.setTitle", set_title(&title)),
+        );
+        let _ = all.await;
     }
     async fn send_to_tab(&self, tab_id: i32, msg: Value) {
         let _ = bounded("chrome.tabs.sendMessage", tabs_send_message(tab_id, &to_js(&msg))).await;
