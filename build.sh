@@ -96,7 +96,8 @@ build() {
   wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --experimental-reset-state-function \
     --out-dir "$EXT_OUT/pkg" --out-name cashback_guard \
     target/wasm32-unknown-unknown/release/cashback_guard.wasm
-  cp manifest.json "$EXT_OUT/"
+  # The manifest as the config needs it (externally_connectable for the account site).
+  cargo run -q --bin cg-config -- "$cfg" --manifest manifest.json "$EXT_OUT/manifest.json" >/dev/null || die "could not write the manifest"
   cp -r extension/background extension/inject extension/ui extension/icons extension/_locales extension/layouts extension/registry "$EXT_OUT/"
   cp "$cfg" "$EXT_OUT/config/config.json"
   local version zip

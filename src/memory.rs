@@ -38,8 +38,11 @@ pub struct Memory {
     pub failed_writes: RefCell<Vec<(Area, String)>>,
     /// What `tabs.get` says: tab id → navigation; a missing tab is an error.
     pub tabs: RefCell<BTreeMap<i32, TabNav>>,
-    /// Checkpoints passed (test hooks).
-    pub checkpoints: RefCell<Vec<String>>,
+    /// Checkpoints passed (test hooks), with how many alarms and navigations there were then.
+    pub checkpoints: RefCell<Vec<(String, usize, usize)>>,
+    /// The worker "stops" at this checkpoint: the event's future never finishes (see
+    /// [`run_until_stalled`]), so nothing after that point happens.
+    pub stop_at: RefCell<Option<String>>,
     /// Times the options page was opened.
     pub options_opened: Cell<u32>,
 }
@@ -102,7 +105,11 @@ impl Browser for Memory {
         self.options_opened.set(self.options_opened.get() + 1);
     }
     async fn checkpoint(&self, name: &str) {
-        self.checkpoints.borrow_mut().push(name.to_string());
+        self.checkpoints.borrow_mut().push((name.to_string(), self.alarms.borrow().len(), self.navigations.borrow().len()));
+        if self.stop_at.borrow().as_deref() == Some(name) {
+            *self.stop_at.borrow_mut() = None; // one stop; the restarted worker runs on
+            std::future::pending::<()>().await;
+        }
     }
     fn pattern_matches(&self, pattern: &str, text: &str) -> bool {
         #[cfg(not(target_arch = "wasm32"))]
@@ -161,6 +168,19 @@ impl Locale for Memory {
         let mins = (ms / 60_000.0) as u64;
         format!("{:02}:{:02}", (mins / 60) % 24, mins % 60)
     }
+}
+
+/// Polls a future until it finishes, or until it stalls (a worker stopped at a checkpoint):
+/// `None` then, and the future is dropped like a stopped worker's event.
+pub fn run_until_stalled<F: std::future::Future>(f: F) -> Option<F::Output> {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    for _ in 0..10_000 {
+        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return Some(v);
+        }
+    }
+    None
 }
 
 /// Runs a future that never waits on anything outside (the in-memory adapter completes

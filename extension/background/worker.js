@@ -61,16 +61,23 @@ function report(e) {
   return { type: 'error', error: String(e && e.message ? e.message : e) };
 }
 
+const from = (sender) => ({
+  id: sender.id,
+  url: sender.url,
+  origin: sender.origin,
+  frameId: sender.frameId,
+  tab: sender.tab ? { id: sender.tab.id, url: sender.tab.url } : undefined,
+});
 chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
-  const from = {
-    id: sender.id,
-    url: sender.url,
-    origin: sender.origin,
-    frameId: sender.frameId,
-    tab: sender.tab ? { id: sender.tab.id, url: sender.tab.url } : undefined,
-  };
-  run({ kind: 'message', msg, sender: from }).then(sendResponse, (e) => sendResponse(report(e)));
+  run({ kind: 'message', msg, sender: from(sender) }).then(sendResponse, (e) => sendResponse(report(e)));
   return true; // answer asynchronously
+});
+// The operator's site linking the shopper's account (`externally_connectable` lists only
+// that origin; the core checks the sender again).
+chrome.runtime.onMessageExternal.addListener((msg, sender, sendResponse) => {
+  run({ kind: 'external', msg, sender: from(sender) })
+    .then(sendResponse, (e) => sendResponse({ ok: false, error: report(e).error }));
+  return true;
 });
 
 const mainFrames = { urls: ALIEXPRESS, types: ['main_frame'] };

@@ -32,7 +32,14 @@
   // Kept now, at document_start, before the page has any DOM: later a page could clobber
   // `chrome` (`<form id="chrome">` shadows it in content scripts).
   const runtime = chrome.runtime;
-  const send = (msg) => runtime.sendMessage(msg).catch(() => null);
+  const send = (msg) => Promise.resolve().then(() => runtime.sendMessage(msg)).catch(() => null);
+  // The worker can be stopped at any moment (MV3): a message it never answered is asked
+  // again, a bounded number of times, until a restarted worker answers from storage.
+  const ask = (msg, tries) => send(msg).then((r) => (r || tries <= 1 ? r
+    : new Promise((ok) => setTimeout(ok, 200)).then(() => ask(msg, tries - 1))));
+  // Our own elements and what each does, kept in script memory when we build them: a page
+  // can relabel or restyle the open shadow root, never these.
+  let actions = new WeakMap();
 
   function ensureHost() {
     let host = document.getElementById(HOST_ID);
@@ -76,6 +83,10 @@
     const style = document.createElement('style');
     style.textContent = css;
     const view = cgRender.build(msg.view); // eslint-disable-line no-undef
+    actions = new WeakMap();
+    for (const el of view.querySelectorAll('[data-action]')) {
+      actions.set(el, { action: el.getAttribute('data-action'), label: el.textContent });
+    }
     if (collapsed) view.classList.add('cg-collapsed');
     const toggle = view.querySelector('[data-action="collapse"]');
     if (toggle) toggle.setAttribute('aria-expanded', String(!collapsed));
@@ -121,13 +132,18 @@
 
   function onClick(ev) {
     if (!ev.isTrusted) return; // page scripts can never act for the shopper
-    const target = ev.target.closest && ev.target.closest('[data-action]');
+    // The element we built that the click reached, with the action we gave it (attributes
+    // a page may have rewritten are never read back).
+    const target = ev.composedPath().find((n) => actions.has(n));
     if (!target) return;
-    const action = target.getAttribute('data-action');
+    const { action, label } = actions.get(target);
     if (action === 'activate') {
+      // Our button as we drew it: shown, and still saying what it does.
+      if (target.textContent !== label || (target.checkVisibility && !target.checkVisibility({ opacityProperty: true, visibilityProperty: true }))) return;
       target.disabled = true;
       // Whatever the answer, draw the banner afresh (a refused click re-enables the button).
-      send({ type: 'activate', url: location.href, facts: profile ? collect(false) : null })
+      // Asked again if the worker stopped before answering: it resumes, never sends twice.
+      ask({ type: 'activate', url: location.href, facts: profile ? collect(false) : null }, 10)
         .then((r) => { shownView = ''; render(r && r.view ? r : lastMsg); });
     } else if (action === 'dismiss') {
       dismissedFor = location.href;
@@ -295,7 +311,9 @@
     clearTimeout(cartTimer);
     cartTimer = 0;
     cartWaited = false;
-    send({ type: 'hello', url: location.href }).then((msg) => {
+    // Until answered: the landing after an activation gets its banner even while the
+    // worker restarts.
+    ask({ type: 'hello', url: location.href }, 25).then((msg) => {
       if (!msg || msg.type !== 'page' || !msg.profile) return;
       profile = msg.profile;
       pageKind = msg.kind || null;

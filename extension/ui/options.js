@@ -23,8 +23,39 @@ function show(r) {
   form.elements.order_check.checked = current.order_check;
   form.elements.orders_max.value = String(current.orders_max);
   document.documentElement.lang = r.lang;
+  showAccount(r.account);
   return true;
 }
+
+// The shopper's cashback account (only when the operator uses accounts): texts come from
+// the worker; the id is checked there against the operator's pattern.
+const account = document.getElementById('account');
+function showAccount(a) {
+  account.hidden = !a;
+  if (!a) return;
+  const st = document.getElementById('account-status');
+  st.setAttribute('data-account', a.id);
+  st.textContent = a.status;
+  document.getElementById('account-help').textContent = a.help;
+  document.getElementById('account-unlink').hidden = !a.id;
+}
+function accountAnswer(r) {
+  const out = document.getElementById('account-msg');
+  if (!r || r.type === 'error') {
+    out.textContent = (r && r.error) || 'The extension did not answer.';
+    return null;
+  }
+  out.textContent = '';
+  status.textContent = r.text || '';
+  return chrome.runtime.sendMessage({ type: 'get-settings' }).then(show);
+}
+document.getElementById('account-save').addEventListener('click', () => {
+  const id = document.getElementById('account-id').value;
+  chrome.runtime.sendMessage({ type: 'link-account', account: id }).then(accountAnswer);
+});
+document.getElementById('account-unlink').addEventListener('click', () => {
+  chrome.runtime.sendMessage({ type: 'unlink-account' }).then(accountAnswer);
+});
 chrome.runtime.sendMessage({ type: 'get-settings' }).then(show);
 const MANAGEMENT = { permissions: ['management'] };
 chrome.permissions.contains(MANAGEMENT).then((has) => { form.elements.extensions.checked = has; });

@@ -4,7 +4,12 @@
 'use strict';
 const app = document.getElementById('app');
 const msg = (key, subs) => chrome.i18n.getMessage(key, subs) || key;
-const ask = (m) => chrome.runtime.sendMessage(m).catch((e) => ({ type: 'error', error: String(e && e.message ? e.message : e) }));
+// A worker stopped before answering (MV3) is asked again, a bounded number of times.
+const ask = (m, tries = 5) => chrome.runtime.sendMessage(m).then((r) => {
+  if (r || tries <= 1) return r;
+  return new Promise((ok) => setTimeout(ok, 200)).then(() => ask(m, tries - 1));
+}, (e) => (tries > 1 ? new Promise((ok) => setTimeout(ok, 200)).then(() => ask(m, tries - 1))
+  : { type: 'error', error: String(e && e.message ? e.message : e) }));
 
 function showError(text) {
   const p = document.createElement('p');
@@ -66,6 +71,14 @@ const ACTIONS = {
     if (!r || r.type !== 'export') return showError(r && r.error);
     // JSON text is written here: the wasm core carries no JSON writer.
     return download(r.filename, r.mime, r.text !== undefined ? r.text : JSON.stringify(r.data, null, 2));
+  },
+  async 'unlink-account'() {
+    const r = await ask({ type: 'unlink-account' });
+    if (r && r.type === 'error') return showError(r.error);
+    return refresh();
+  },
+  async 'open-options'() {
+    return chrome.runtime.openOptionsPage();
   },
   async 'copy-diagnostics'() {
     const pre = app.querySelector('[data-testid="cg-diagnostics"]');

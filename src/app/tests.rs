@@ -763,3 +763,300 @@ fn a_hijack_seen_first_on_the_landing_page_still_names_the_redirect_already_seen
     let text = norm(&testids(&r["view"], "cg-warning")[0]).to_string();
     assert!(text.contains("rivalLand1 (navigation in tab 3)"), "{text}");
 }
+
+// ---- Issue 17: proof bound to the click, a worker stopped at any point, storage faults ----
+
+const OLD_CID: &str = "0123456789abcdef0123456789abcdef-1690000000000-01234-cgDemo0001";
+
+impl World {
+    fn with_hooks() -> World {
+        let mut w = World::new();
+        w.cfg.test_hooks = true;
+        w
+    }
+    /// One event on a worker that may be stopped at a checkpoint: `None` when it was.
+    fn send_may_stop(&self, ev: Value) -> Option<Value> {
+        let ev = BrowserEvent::decode(ev).expect("test event decodes");
+        crate::memory::run_until_stalled(self.ctx().handle(ev))
+    }
+    fn tab_msg(tab: i32, msg: Value) -> Value {
+        json!({"kind": "message", "msg": msg, "sender": {"id": EXT, "tab": {"id": tab}, "url": ITEM}})
+    }
+    /// What AliExpress answers to the deep link (a fresh click id and cookie), as the
+    /// browser reports it: the redirect, the cookie write, the landing.
+    fn deep_link_answers(&self, tab: i32) -> String {
+        let k = &self.cfg.affiliate_key;
+        let cid = format!("fedcba9876543210fedcba9876543210-{}-55555-{k}", self.m.now.get() as u64);
+        let landing = format!("{ITEM}?aff_fcid={cid}&aff_fsk={k}&sk={k}&aff_trace_key={cid}");
+        self.send(
+            json!({"kind": "redirect", "tabId": tab, "url": format!("https://s.click.aliexpress.com/deep_link.htm?aff_short_key={k}"),
+            "redirectUrl": landing, "type": "main_frame"}),
+        );
+        self.m.cookies.borrow_mut().insert("aeu_cid".into(), cid.clone());
+        self.send(json!({"kind": "cookie", "removed": false, "cookie": {"name": "aeu_cid", "value": cid, "domain": ".aliexpress.com"}, "cause": "explicit"}));
+        self.m.tabs.borrow_mut().insert(tab, crate::ports::TabNav { url: landing.clone(), pending: None });
+        landing
+    }
+}
+
+#[test]
+fn an_old_cookie_of_ours_and_a_stripped_referral_end_blocked_with_the_filter_named() {
+    let w = World::new();
+    // Activated last week: the 30-day cookie is still there.
+    w.m.cookies.borrow_mut().insert("aeu_cid".into(), OLD_CID.into());
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    w.from_tab(3, json!({"type": "activate"}));
+    // A URL-cleaning filter took aff_short_key off the deep link; AliExpress attributes nothing.
+    let bare = "https://s.click.aliexpress.com/deep_link.htm?dl_target_url=x";
+    w.send(json!({"kind": "redirect", "tabId": 3, "url": "https://s.click.aliexpress.com/deep_link.htm?aff_short_key=cgDemo0001&dl_target_url=x", "redirectUrl": bare, "type": "main_frame"}));
+    w.send(json!({"kind": "redirect", "tabId": 3, "url": bare, "redirectUrl": ITEM, "type": "main_frame"}));
+    let r = w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    assert_eq!(w.state(), "blocked", "an old cookie is history, not proof");
+    let warn = testids(&r["view"], "cg-warning");
+    assert_eq!(warn.len(), 1, "{warn:?}");
+    assert_eq!(warn[0]["a"]["data-kind"], "adblock");
+    assert_eq!(warn[0]["a"]["data-subject"], "s.click.aliexpress.com");
+    let text = serde_json::to_string(&r["view"]).unwrap();
+    assert!(text.contains("URL-cleaning"), "{text}");
+    // The stripped parameter is in the Diagnostics.
+    let diag = testids(&w.popup_view(), "cg-diagnostics")[0]["x"].as_str().unwrap().to_string();
+    assert!(diag.contains("removed aff_short_key"), "{diag}");
+}
+
+#[test]
+fn the_fresh_click_id_and_cookie_make_it_active_and_a_rival_in_the_same_landing_wins() {
+    let w = World::new();
+    w.m.cookies.borrow_mut().insert("aeu_cid".into(), OLD_CID.into());
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    w.from_tab(3, json!({"type": "activate"}));
+    let landing = w.deep_link_answers(3);
+    w.from_tab(3, json!({"type": "hello", "url": landing}));
+    assert_eq!(w.state(), "active");
+
+    let w = World::new();
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    w.from_tab(3, json!({"type": "activate"}));
+    let landing = w.deep_link_answers(3);
+    // A rival wrote its cookie in the same landing (xman_us_f with its key, new since the click).
+    let rival = format!(
+        "x_as_i={}",
+        "%7B%22aeuCID%22%3A%2211112222333344445555666677778888-1700000000500-00001-rivalKey9%22%2C%22affiliateKey%22%3A%22rivalKey9%22%7D"
+    );
+    w.m.cookies.borrow_mut().insert("xman_us_f".into(), rival);
+    w.from_tab(3, json!({"type": "hello", "url": landing}));
+    assert_eq!(w.state(), "failed");
+    assert_eq!(w.m.session.borrow()["session"]["referral"]["outcome"]["other-key"]["key"], "rivalKey9");
+}
+
+#[test]
+fn a_slow_landing_after_the_timeout_turns_failed_into_active_without_a_second_redirect() {
+    let w = World::new();
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    w.from_tab(3, json!({"type": "activate"}));
+    w.m.advance(f64::from(w.cfg.activation_timeout_s) * 1000.0 + 1.0);
+    w.send(json!({"kind": "alarm", "name": TIMEOUT_ALARM}));
+    assert_eq!(w.state(), "failed");
+    let landing = w.deep_link_answers(3);
+    let r = w.from_tab(3, json!({"type": "hello", "url": landing}));
+    assert_eq!(w.state(), "active");
+    assert_eq!(r["state"], "active");
+    assert_eq!(w.m.navigations.borrow().len(), 1);
+}
+
+#[test]
+fn the_timeout_is_set_before_the_navigation_and_a_failed_save_never_navigates() {
+    let w = World::with_hooks();
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    w.from_tab(3, json!({"type": "activate"}));
+    let cps = w.m.checkpoints.borrow().clone();
+    let saved = cps.iter().find(|c| c.0 == "saved").expect("checkpoint saved");
+    assert_eq!((saved.1, saved.2), (1, 0), "alarm set, no navigation yet, when activating is saved");
+
+    // The session storage refuses the write (quota): the fault really happened, nothing is sent.
+    let w = World::new();
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    w.m.fail_session.set(true);
+    let r = w.from_tab(3, json!({"type": "activate"}));
+    assert!(w.m.failed_writes.borrow().iter().any(|(a, k)| *a == crate::ports::Area::Session && k == "session"));
+    assert_eq!(r["type"], "error");
+    assert!(r["error"].as_str().unwrap().contains("nothing was sent"), "{r}");
+    assert!(w.m.navigations.borrow().is_empty());
+    // Diagnostics show the fault (kept in storage.local, its own quota).
+    w.m.fail_session.set(false);
+    let diag = testids(&w.popup_view(), "cg-diagnostics")[0]["x"].as_str().unwrap().to_string();
+    assert!(diag.contains("storage write of the session failed"), "{diag}");
+    // And the shopper may click again.
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    w.from_tab(3, json!({"type": "activate"}));
+    assert_eq!(w.m.navigations.borrow().len(), 1);
+}
+
+/// The undisturbed run, and the same run with the worker stopped at `stop`: same end state,
+/// one pass through the deep link.
+fn run_stopped_at(stop: Option<&str>) -> (String, usize, Vec<String>, usize) {
+    let w = World::with_hooks();
+    w.m.tabs.borrow_mut().insert(3, crate::ports::TabNav { url: ITEM.into(), pending: None });
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    *w.m.stop_at.borrow_mut() = stop.map(str::to_string);
+    // The click; if the worker stops, the content script gets no answer and asks again.
+    let mut stops = 0;
+    while w.send_may_stop(World::tab_msg(3, json!({"type": "activate"}))).is_none() {
+        stops += 1;
+        assert!(stops < 3);
+    }
+    let landing = w.deep_link_answers(3);
+    // The landing's hello, asked again while unanswered; `completed` may be lost with a stop.
+    while w.send_may_stop(World::tab_msg(3, json!({"type": "hello", "url": landing}))).is_none() {
+        stops += 1;
+        assert!(stops < 3);
+    }
+    let passed: Vec<String> = w.m.checkpoints.borrow().iter().map(|c| c.0.clone()).collect();
+    let navs = w.m.navigations.borrow().len();
+    (w.state(), navs, passed, stops)
+}
+
+#[test]
+fn a_worker_stopped_at_any_point_of_the_activation_ends_like_an_undisturbed_run() {
+    let (state, navs, passed, stops) = run_stopped_at(None);
+    assert_eq!((state.as_str(), navs, stops), ("active", 1, 0));
+    for point in ["activate", "saved", "navigated", "landing", "verify"] {
+        assert!(passed.iter().any(|p| p == point), "{point} not reached in {passed:?}");
+        let (state, navs, passed, stops) = run_stopped_at(Some(point));
+        // The stop really happened: the event at that point never finished.
+        assert_eq!(stops, 1, "{point}: {passed:?}");
+        assert_eq!((state.as_str(), navs), ("active", 1), "stopped at {point}: {passed:?}");
+    }
+}
+
+#[test]
+fn a_resumed_attempt_whose_tab_is_gone_fails_at_once() {
+    let w = World::with_hooks();
+    w.m.tabs.borrow_mut().insert(3, crate::ports::TabNav { url: ITEM.into(), pending: None });
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    *w.m.stop_at.borrow_mut() = Some("saved".into());
+    assert!(w.send_may_stop(World::tab_msg(3, json!({"type": "activate"}))).is_none(), "the worker stopped");
+    assert_eq!(w.state(), "activating");
+    w.m.tabs.borrow_mut().remove(&3);
+    w.from_tab(3, json!({"type": "activate"}));
+    assert_eq!(w.state(), "failed");
+    assert!(w.m.navigations.borrow().is_empty());
+}
+
+// ---- Issue 16: the shopper's account ----
+
+const ACCOUNT: &str = r#"{"param": "af", "pattern": "^[0-9A-Za-z_-]{3,40}$", "site": "https://cashback.example"}"#;
+
+impl World {
+    fn with_account() -> World {
+        let mut w = World::new();
+        w.cfg.account = Some(crate::domain::config::Account {
+            param: "af".into(),
+            pattern: "^[0-9A-Za-z_-]{3,40}$".into(),
+            site: "https://cashback.example".into(),
+        });
+        let _ = ACCOUNT;
+        w
+    }
+    fn from_site(&self, url: &str, origin: &str, frame: i32, msg: Value) -> Value {
+        self.send(json!({"kind": "external", "msg": msg, "sender": {"url": url, "origin": origin, "frameId": frame, "tab": {"id": 9}}}))
+    }
+}
+
+#[test]
+fn without_a_linked_account_activate_sends_nothing_and_leads_to_linking() {
+    let w = World::with_account();
+    let r = w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    assert_eq!(testids(&r["view"], "cg-account-needed").len(), 1);
+    assert_eq!(testids(&r["view"], "cg-activate").len(), 1, "the button leads to linking");
+    let r = w.from_tab(3, json!({"type": "activate"}));
+    assert_eq!(r["type"], "need-account");
+    assert!(w.m.navigations.borrow().is_empty());
+    assert_eq!(w.m.options_opened.get(), 1);
+    assert_eq!(w.state(), "inactive");
+}
+
+#[test]
+fn an_account_linked_in_the_options_goes_into_the_deep_link_and_the_order_log() {
+    let w = World::with_account();
+    // A bad id: a clear message, nothing saved.
+    let r = w.from_popup(json!({"type": "link-account", "account": "a b<script>"}));
+    assert_eq!(r["type"], "error");
+    assert!(r["error"].as_str().unwrap().contains("not a valid account id"));
+    assert!(w.m.local.borrow().get("settings").is_none_or(|s| s["account"].is_null()));
+    let r = w.from_popup(json!({"type": "link-account", "account": " shopper_42 "}));
+    assert_eq!(r["account"], "shopper_42");
+    assert_eq!(w.m.local.borrow()["settings"]["account"], "shopper_42");
+    let p = testids(&w.popup_view(), "cg-account-status");
+    assert_eq!(p[0]["a"]["data-account"], "shopper_42");
+    // Settings saved from the options page never touch the account.
+    w.from_popup(json!({"type": "set-settings", "settings": {"lang": "ru", "account": "thief"}}));
+    assert_eq!(w.m.local.borrow()["settings"]["account"], "shopper_42");
+    w.from_popup(json!({"type": "set-settings", "settings": {"lang": "en"}}));
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    w.from_tab(3, json!({"type": "activate"}));
+    let link = w.m.navigations.borrow()[0].1.clone();
+    assert!(link.ends_with("&af=shopper_42"), "{link}");
+    // AliExpress forwards it to the landing: active.
+    let k = "cgDemo0001";
+    let cid = format!("fedcba9876543210fedcba9876543210-{}-55555-{k}", w.m.now.get() as u64);
+    let landing = format!("{ITEM}?aff_fcid={cid}&aff_fsk={k}&sk={k}&af=shopper_42");
+    w.m.cookies.borrow_mut().insert("aeu_cid".into(), cid);
+    w.from_tab(3, json!({"type": "hello", "url": landing}));
+    assert_eq!(w.state(), "active");
+    // A later page with our key and another shopper's id: the sub-id was swapped.
+    let swapped = landing.replace("af=shopper_42", "af=thief");
+    let r = w.from_tab(4, json!({"type": "hello", "url": swapped}));
+    assert_eq!(w.state(), "hijacked");
+    let warn = testids(&r["view"], "cg-warning");
+    assert!(warn.iter().any(|x| x["a"]["data-kind"] == "rival" && x["a"]["data-subject"] == "thief"), "{warn:?}");
+}
+
+#[test]
+fn the_order_log_records_the_account_credited() {
+    let w = World::with_account();
+    w.from_popup(json!({"type": "link-account", "account": "shopper_42"}));
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    w.from_tab(3, json!({"type": "activate"}));
+    let landing = w.deep_link_answers(3);
+    w.from_tab(3, json!({"type": "hello", "url": format!("{landing}&af=shopper_42")}));
+    assert_eq!(w.state(), "active");
+    w.page(3, PAID, json!({"paySuccess": true, "orderTotal": ["US $25.98"]}));
+    assert_eq!(w.log()["orders"][0]["account"], "shopper_42");
+    let csv = w.from_popup(json!({"type": "export-orders", "format": "csv"}));
+    let text = csv["text"].as_str().unwrap();
+    assert!(text.lines().next().unwrap().ends_with(",account"));
+    assert!(text.lines().nth(1).unwrap().ends_with(",shopper_42"), "{text}");
+}
+
+#[test]
+fn only_the_operators_site_in_its_top_frame_may_link_an_account() {
+    let w = World::with_account();
+    let msg = json!({"type": "link-account", "account": "shopper_42"});
+    let refused = [
+        ("https://www.aliexpress.com/item/1.html", "https://www.aliexpress.com", 0),
+        ("https://evil.example/", "https://evil.example", 0),
+        ("https://cashback.example.evil.example/", "https://cashback.example.evil.example", 0),
+        ("https://cashback.example/frame", "https://cashback.example", 3),
+        ("http://cashback.example/", "http://cashback.example", 0),
+    ];
+    for (url, origin, frame) in refused {
+        let r = w.from_site(url, origin, frame, msg.clone());
+        assert_eq!(r["ok"], false, "{url} frame {frame}");
+        assert!(w.m.local.borrow().get("settings").is_none_or(|s| s["account"].is_null()), "{url}");
+    }
+    // Another extension (it has an id) cannot either, nor can the site unlink or read.
+    let r = w.send(json!({"kind": "external", "msg": msg, "sender": {"id": "otherext", "url": "https://cashback.example/", "origin": "https://cashback.example", "frameId": 0}}));
+    assert_eq!(r["ok"], false);
+    let r = w.from_site("https://cashback.example/account", "https://cashback.example", 0, json!({"type": "popup"}));
+    assert_eq!(r["ok"], false);
+    let r = w.from_site("https://cashback.example/account", "https://cashback.example", 0, json!({"type": "link-account", "account": "x"}));
+    assert_eq!(r["ok"], false, "pattern needs 3 characters");
+    assert!(r["error"].as_str().unwrap().contains("not a valid account id"));
+    let r = w.from_site("https://cashback.example/account", "https://cashback.example", 0, msg.clone());
+    assert_eq!(r, json!({"ok": true}));
+    assert_eq!(w.m.local.borrow()["settings"]["account"], "shopper_42");
+    // Without accounts in the config, no page can message us at all.
+    let w = World::new();
+    let r = w.from_site("https://cashback.example/account", "https://cashback.example", 0, msg);
+    assert_eq!(r["ok"], false);
+}

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startServer } from './server.js';
 import { launchBrowser } from './browser.js';
@@ -10,6 +11,7 @@ import { launchBrowser } from './browser.js';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const EXT_DIR = path.resolve(HERE, '..', '..', '..', 'dist', 'extension');
 export const FIXTURE_EXT = (name) => path.resolve(HERE, '..', 'fixtures', name);
+const CG_CONFIG = path.resolve(HERE, '..', '..', '..', 'target', 'debug', 'cg-config');
 
 /**
  * A test build of the extension: dist/extension copied, with `grant` moved from the
@@ -30,6 +32,9 @@ export function variant({ grant = [], config = {} } = {}) {
   const configFile = path.join(dir, 'config', 'config.json');
   const cfg = JSON.parse(fs.readFileSync(configFile, 'utf8'));
   fs.writeFileSync(configFile, JSON.stringify({ ...cfg, ...config }, null, 2));
+  // What the config decides in the manifest (externally_connectable for an account site),
+  // by the same tool build.sh uses.
+  execFileSync(CG_CONFIG, [configFile, '--manifest', manifestFile, manifestFile], { stdio: 'pipe' });
   return dir;
 }
 
