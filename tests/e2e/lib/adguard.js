@@ -42,3 +42,35 @@ export function adguardBlocker() {
   }, null, 1));
   return dir;
 }
+
+/**
+ * A URL-cleaning filter made of the real AdGuard URL Tracking rule (ruleset 17) that removes
+ * the referral parameters on AliExpress hosts (`||aliexpress.`, `$removeparam` of
+ * aff_short_key, aff_fcid, sk, …), copied unchanged. Loaded alone: inside the whole
+ * ruleset, Chromium applies only its priority-2 generic rules (field-facts §4). It takes
+ * `aff_short_key` off the deep link itself, so nothing of ours reaches AliExpress.
+ */
+export function adguardUrlTracking() {
+  const dir = path.join(CACHE, `adguard-url-tracking-${ADGUARD_VERSION}`);
+  if (fs.existsSync(path.join(dir, 'manifest.json'))) return dir;
+  adguardBlocker(); // fetches the package into the cache
+  const tgz = path.join(CACHE, `adguard-dnr-rulesets-${ADGUARD_VERSION}.tgz`);
+  const file = 'package/dist/filters/declarative/ruleset_17/ruleset_17.json';
+  execFileSync('tar', ['xzf', tgz, '-C', CACHE, file], { stdio: 'pipe' });
+  const rules = JSON.parse(fs.readFileSync(path.join(CACHE, file), 'utf8'));
+  const mine = rules.filter((r) => /aliexpress/.test(JSON.stringify(r.condition)) &&
+    (r.action.redirect?.transform?.queryTransform?.removeParams || []).includes('aff_short_key'));
+  if (!mine.length) throw new Error('the AdGuard URL Tracking rule for AliExpress is not in the package');
+  fs.rmSync(path.join(CACHE, 'package'), { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'ruleset_17.json'), JSON.stringify(mine, null, 1));
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({
+    manifest_version: 3,
+    name: 'AdGuard URL Tracking rule for AliExpress (test)',
+    version: '1.0',
+    permissions: ['declarativeNetRequestWithHostAccess'],
+    host_permissions: ['*://*.aliexpress.com/*', '*://*.aliexpress.ru/*', '*://*.aliexpress.us/*'],
+    declarative_net_request: { rule_resources: [{ id: 'ruleset_17', enabled: true, path: 'ruleset_17.json' }] },
+  }, null, 1));
+  return dir;
+}

@@ -39,6 +39,8 @@ export const MAPPED_HOSTS = [
   'alitems.com', '*.alitems.com',
   // AliExpress's own script hosts (affiliate tracker, referral scripts; field-facts §4).
   'assets.alicdn.com', 'assets.aliexpress-media.com',
+  // The operator's site (account linking) and an unrelated origin, served by test routes.
+  'cashback.example', 'evil.example',
 ];
 
 /**

@@ -37,7 +37,7 @@ export function getCert() {
         '-keyout', keyFile, '-out', certFile,
         '-subj', '/CN=aliexpress.com',
         '-addext',
-        'subjectAltName=DNS:*.aliexpress.com,DNS:aliexpress.com,DNS:*.aliexpress.ru,DNS:aliexpress.ru,DNS:*.aliexpress.us,DNS:alitems.com,DNS:assets.alicdn.com,DNS:assets.aliexpress-media.com',
+        'subjectAltName=DNS:*.aliexpress.com,DNS:aliexpress.com,DNS:*.aliexpress.ru,DNS:aliexpress.ru,DNS:*.aliexpress.us,DNS:alitems.com,DNS:assets.alicdn.com,DNS:assets.aliexpress-media.com,DNS:cashback.example,DNS:evil.example',
       ], { stdio: 'pipe' });
       const cert = { dir, key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile) };
       process.once('exit', () => { try { fs.rmSync(dir, { recursive: true, force: true }); } catch { /* ignore */ } });
@@ -75,7 +75,7 @@ export function makeTrace(key, now = Date.now()) {
 }
 
 /** Appends the parameters AliExpress adds to the landing URL of an affiliate redirect. */
-export function affiliateLanding(target, key, trace) {
+export function affiliateLanding(target, key, trace, custom = {}) {
   const params = new URLSearchParams({
     aff_fcid: trace,
     aff_fsk: key,
@@ -83,6 +83,8 @@ export function affiliateLanding(target, key, trace) {
     sk: key,
     aff_trace_key: trace,
     terminal_id: hex(16),
+    // Portals' custom tracking strings travel on to the landing (ePN traffic lands with them).
+    ...custom,
   }).toString();
   const hashAt = target.indexOf('#');
   const base = hashAt >= 0 ? target.slice(0, hashAt) : target;
@@ -212,9 +214,16 @@ export async function startServer(opts = {}) {
     if (deepLinkDelayMs > 0) await new Promise((r) => setTimeout(r, deepLinkDelayMs));
     if (deepLinkMode === 'drop') { req.socket.destroy(); return; }
     if (deepLinkMode === 'error') return sendHtml(res, 500, '<!doctype html><title>500</title><h1>System error</h1>');
+    if (!keyVal) {
+      // No affiliate key reached AliExpress (a filter removed it): nothing to attribute, no
+      // cookie; the shopper just lands on the page.
+      return send(res, 302, '', { Location: target, 'Content-Type': 'text/html; charset=utf-8' });
+    }
     const now = Date.now();
     const trace = makeTrace(keyVal, now);
-    const headers = { Location: affiliateLanding(target, keyVal, trace), 'Content-Type': 'text/html; charset=utf-8' };
+    const custom = {};
+    for (const p of ['af', 'cn', 'cv', 'dp']) if (url.searchParams.has(p)) custom[p] = url.searchParams.get(p);
+    const headers = { Location: affiliateLanding(target, keyVal, trace, custom), 'Content-Type': 'text/html; charset=utf-8' };
     if (cookies && deepLinkMode === 'normal') headers['Set-Cookie'] = affiliateCookies(keyVal, trace, now, cookieMaxAge, cookieHttpOnly);
     send(res, 302, '', headers);
   }
