@@ -134,7 +134,9 @@ async fn worker_entry_point_hello_then_one_activation() {
     assert_eq!(navs[0][1], 3);
     assert!(navs[0][2].as_str().unwrap().starts_with("https://s.click.aliexpress.com/deep_link.htm?aff_short_key=cgDemo0001&"));
     // The landing with our cookie verifies it.
-    set_cookie("aeu_cid", "0123456789abcdef0123456789abcdef-1700000000000-01234-cgDemo0001");
+    // A cookie written by this click (AliExpress's time inside it is now).
+    let cid = format!("0123456789abcdef0123456789abcdef-{}-01234-cgDemo0001", js_sys::Date::now() as u64);
+    set_cookie("aeu_cid", &cid);
     send(json!({"kind": "completed", "tabId": 3, "url": format!("{ITEM}?aff_fsk=cgDemo0001&sk=cgDemo0001&aff_platform=portals-tool")}))
         .await;
     let r = send(from_tab(3, json!({"type": "hello", "url": ITEM}))).await;
@@ -230,4 +232,35 @@ async fn extensions_port_without_and_with_the_management_permission() {
     grant_management();
     let got = p.extensions().await.expect("granted");
     assert_eq!(got[0]["id"], "cjpalhdlnbpafiamejdnhcphjbkeiagm");
+}
+
+#[wasm_bindgen(inline_js = r#"
+export function hang_cookies() { globalThis.chrome.cookies.get = () => new Promise(() => {}); }
+"#)]
+extern "C" {
+    fn hang_cookies();
+}
+
+/// A `chrome.*` call that never settles cannot stall the queue: the event finishes after the
+/// bound, and Diagnostics name the call.
+#[wasm_bindgen_test]
+async fn a_chrome_call_that_never_answers_is_bounded_and_named() {
+    install_fake_chrome();
+    start(
+        CONFIG,
+        include_str!("../../extension/_locales/en/messages.json"),
+        include_str!("../../extension/_locales/ru/messages.json"),
+        include_str!("../../extension/layouts/layouts.json"),
+        include_str!("../../extension/ui/banner.css"),
+        include_str!("../../extension/registry/extensions.json"),
+    )
+    .unwrap();
+    hang_cookies();
+    let t0 = js_sys::Date::now();
+    let r = send(from_tab(3, json!({"type": "hello", "url": ITEM}))).await;
+    let waited = js_sys::Date::now() - t0;
+    assert_eq!(r["type"], "page", "{r}");
+    assert!(waited >= f64::from(cashback_guard::web::chrome::CALL_BOUND_MS) - 100.0, "the call really hung ({waited} ms)");
+    let p = send(json!({"kind": "message", "msg": {"type": "popup", "tabId": 3}, "sender": {"id": EXT, "url": format!("chrome-extension://{EXT}/popup.html")}})).await;
+    assert!(p["view"].to_string().contains("chrome.cookies.get did not answer within"), "{}", p["view"]);
 }

@@ -5,6 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { setUp, inBanner, waitForState, FIXTURE_EXT } from './lib/harness.js';
+import { adguardUrlTracking } from './lib/adguard.js';
+
+const ACCOUNT = { param: 'af', pattern: '^[0-9A-Za-z_-]{3,40}$', site: 'https://cashback.example' };
 
 const OUT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'dist', 'screenshots');
 const ITEM = '/item/1005001000000001.html';
@@ -112,6 +115,35 @@ if (process.env.DISPLAY) {
       await page.locator('.pl-app-price-link').click();
       await page.locator('#cashback-guard-root [data-kind="app-payment"]').waitFor();
       await page.locator('#cashback-guard-root [data-kind="coupon"]').waitFor();
+    });
+    // A URL-cleaning filter (the real AdGuard URL Tracking rule) strips the referral.
+    await scenario(lang, 'stripped', { extraExtensions: [adguardUrlTracking()] }, async (h, page) => {
+      await page.goto(h.server.url(ITEM));
+      await waitForState(page, 'inactive');
+      await activate(page);
+      await waitForState(page, 'blocked', 20000);
+    });
+    // The operator uses accounts and none is linked: Activate leads to linking.
+    await scenario(lang, 'account-needed', { variant: { config: { account: ACCOUNT } } }, async (h, page) => {
+      await page.goto(h.server.url(ITEM));
+      await waitForState(page, 'inactive');
+      await inBanner(page, 'cg-account-needed').waitFor();
+    });
+    // Linked in the options page (shot too), then active with the id in the referral.
+    await scenario(lang, 'account-linked', { variant: { config: { account: ACCOUNT } } }, async (h, page) => {
+      const opts = await h.browser.openExtensionPage(h.id, 'ui/options.html');
+      await opts.setViewportSize({ width: 640, height: 760 });
+      await opts.locator('#account:not([hidden])').waitFor();
+      await opts.locator('[data-testid="cg-account"]').fill('shopper_42');
+      await opts.locator('[data-testid="cg-account-save"]').click();
+      await opts.locator('[data-testid="cg-account-status"][data-account="shopper_42"]').waitFor();
+      await opts.screenshot({ path: path.join(OUT, `account-options-${lang}.png`), fullPage: true });
+      console.log(`  account-options-${lang}.png`);
+      await opts.close();
+      await page.goto(h.server.url(ITEM));
+      await waitForState(page, 'inactive');
+      await activate(page);
+      await waitForState(page, 'active');
     });
     // An order paid while active: logged with its proof; the popup's Orders section.
     await scenario(lang, 'order', {}, async (h, page) => {

@@ -210,14 +210,15 @@ describe('browser + dummy extension', () => {
 
     server.setCart('ru', [{ id: '11', title: 'Чехол', qty: 1 }, { id: '12', title: 'Кабель', qty: 1 }]);
     await page.goto('https://aliexpress.ru/cart');
-    await page.waitForSelector('#cart-item-12 [data-product-title]');
+    // Real .ru markup (field-facts §7): `[id^="cart-item-"]` lines with `[data-product-title]`.
+    await page.waitForSelector('#cart-item-120001 [data-product-title]');
     assert.equal(await page.textContent('.RedHeaderNavItem_RedHeaderNavItem__counter__1fx0h'), '2');
     await page.evaluate(() => { window.__marker = 'ru-same'; });
-    await page.click('#cart-item-12 button');
-    await page.waitForSelector('#cart-item-12', { state: 'detached' });
+    await page.click('#cart-item-120001 button');
+    await page.waitForSelector('#cart-item-120001', { state: 'detached' });
     assert.equal(await page.evaluate(() => window.__marker), 'ru-same');
     assert.equal(await page.textContent('.RedHeaderNavItem_RedHeaderNavItem__counter__1fx0h'), '1');
-    assert.equal(await page.getAttribute('[data-testid="productContainer"] a', 'href'), '/item/11.html');
+    assert.equal(await page.getAttribute('[data-testid="productContainer"] a', 'href'), 'https://aliexpress.ru/item/11.html?sku_id=120011');
     await page.close();
   });
 
