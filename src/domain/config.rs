@@ -250,7 +250,6 @@ impl Config {
 
 /// The account `pattern` compiles (natively, with `regex-lite`), is anchored at both ends
 /// (the same full-match meaning in the browser's `RegExp`), and does not accept an empty id.
-#[cfg(not(target_arch = "wasm32"))]
 pub fn check_pattern(c: &Config) -> Result<(), ConfigError> {
     let Some(a) = &c.account else { return Ok(()) };
     let re = regex_lite::Regex::new(&a.pattern).map_err(|e| err("account.pattern", format!("is not a valid regular expression: {e}")))?;

@@ -220,7 +220,9 @@ fn extraction_from_documents_for_each_layer() {
     let none = facts_from_dom(r#"<span class="price-default--current--F8OlYIo">NaN</span>"#);
     let p = extract::product(&u, &none, paths);
     assert!(p.price.is_none());
-    assert_eq!(p.notes.len(), 1, "{:?}", p.notes);
+    // The text that did not parse, and that no price was found anywhere.
+    assert_eq!(p.notes.len(), 2, "{:?}", p.notes);
+    assert!(p.notes.iter().any(|n| n.starts_with("price not found")), "{:?}", p.notes);
 }
 
 #[wasm_bindgen_test]
