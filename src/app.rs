@@ -1131,7 +1131,8 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 }
                 // What other tabs and the popup show: the cart, the evidence, a logged order. This
                 // tab's own product and price go back in the reply, with no broadcast.
-                let snapshot = |r: &SessionRecord| (r.cart.clone(), r.evidence.len(), r.tab(tab).is_some_and(|t| t.order.is_some()));
+                // (The newest evidence item, not the count: at MAX_EVIDENCE the count stays.)
+                let snapshot = |r: &SessionRecord| (r.cart.clone(), r.evidence.last().cloned(), r.tab(tab).is_some_and(|t| t.order.is_some()));
                 let before = snapshot(rec);
                 self.facts(rec, tab, &u, &facts);
                 if facts.pay_success && product::page_kind(&u) == PageKind::PaymentResult {
@@ -1385,14 +1386,15 @@ impl<'a, P: Platform> Ctx<'a, P> {
                     // all of acs.aliexpress.*); page analytics only show that a filter runs.
                     if let (true, Some(t)) = (e.contains("ERR_BLOCKED_BY_CLIENT"), crate::domain::trackers::classify(&u, &rtype)) {
                         let host = url::parse(&u).map(|x| x.host).unwrap_or_default();
-                        let before = rec.evidence.len();
+                        // The newest item, not the count: a full list (MAX_EVIDENCE) keeps its count.
+                        let before = rec.evidence.last().cloned();
                         let (kind, detail) = if t.attribution {
                             (EvidenceKind::BlockedRequest, format!("{e} {rtype} {u} — {}", t.what))
                         } else {
                             (EvidenceKind::Page, format!("{e} {rtype} {u} — {}: a tracking filter runs here", t.what))
                         };
                         self.ev(&mut rec, Some(tab_id), kind, &host, &detail);
-                        changed |= t.attribution && rec.evidence.len() != before;
+                        changed |= t.attribution && rec.evidence.last() != before.as_ref();
                     }
                 } else if rec.referral.on_net_error(now, tab_id, &u, &e) {
                     self.ev_outcome(&mut rec, Some(tab_id));

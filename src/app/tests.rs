@@ -1060,3 +1060,26 @@ fn only_the_operators_site_in_its_top_frame_may_link_an_account() {
     let r = w.from_site("https://cashback.example/account", "https://cashback.example", 0, msg);
     assert_eq!(r["ok"], false);
 }
+
+#[test]
+fn a_blocked_tracker_is_warned_even_when_the_evidence_list_is_full() {
+    let w = World::new();
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    w.from_tab(3, json!({"type": "activate"}));
+    w.land_ours(3);
+    assert_eq!(w.state(), "active");
+    // A long session: the evidence list is at its bound.
+    {
+        let mut s = w.m.session.borrow_mut();
+        let ev = s.get_mut("session").unwrap()["evidence"].as_array_mut().unwrap();
+        while ev.len() < crate::domain::evidence::MAX_EVIDENCE {
+            ev.push(json!({"at_ms": 1.0, "kind": "page", "subject": "filler", "detail": ev.len().to_string()}));
+        }
+    }
+    let pushes = w.m.to_tabs.borrow().len();
+    w.send(json!({"kind": "net-error", "tabId": 3, "url": "https://s.click.aliexpress.com/af_pixel.htm?x=1", "error": "net::ERR_BLOCKED_BY_CLIENT", "type": "image"}));
+    let sent = w.m.to_tabs.borrow()[pushes..].to_vec();
+    assert!(!sent.is_empty(), "the tabs were told");
+    let warn = testids(&sent.last().unwrap().1["view"], "cg-warning");
+    assert!(warn.iter().any(|x| x["a"]["data-kind"] == "adblock"), "{warn:?}");
+}
