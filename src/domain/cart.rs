@@ -7,11 +7,13 @@
 //! later on the cart page minus those added after activation (trusted "Add to cart"
 //! clicks) are taken as the old ones, at most as many as the counter said.
 
-use serde::{Deserialize, Serialize};
+use super::json::{self, serde_via_from_json, FromJson, Obj};
+use serde::Serialize;
+use serde_json::Value;
 
 /// A sorted set of product ids. (A sorted `Vec`: the sets are tiny, and one less map
 /// instantiation keeps the wasm small.)
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 #[serde(transparent)]
 pub struct IdSet(Vec<String>);
 
@@ -54,8 +56,7 @@ impl FromIterator<String> for IdSet {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Snapshot {
     pub at_ms: u64,
     /// Header counter at activation.
@@ -64,8 +65,7 @@ pub struct Snapshot {
     pub ids: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct CartBook {
     /// Latest header counter reading.
     pub count_now: Option<u32>,
@@ -80,6 +80,37 @@ pub struct CartBook {
     /// Whether `stale` was settled from item-level knowledge.
     pub item_level: bool,
 }
+
+// Decoding (serde's rules, see `json`): every field defaults; an `IdSet` is its list.
+
+impl FromJson for IdSet {
+    fn from_json(v: Value) -> Result<Self, json::Error> {
+        Vec::from_json(v).map(IdSet)
+    }
+}
+
+impl FromJson for Snapshot {
+    fn from_json(v: Value) -> Result<Self, json::Error> {
+        let mut o = Obj::new(v, "struct Snapshot")?;
+        Ok(Snapshot { at_ms: o.def("at_ms")?, count: o.def("count")?, ids: o.def("ids")? })
+    }
+}
+
+impl FromJson for CartBook {
+    fn from_json(v: Value) -> Result<Self, json::Error> {
+        let mut o = Obj::new(v, "struct CartBook")?;
+        Ok(CartBook {
+            count_now: o.def("count_now")?,
+            ids_now: o.def("ids_now")?,
+            snapshot: o.def("snapshot")?,
+            stale: o.def("stale")?,
+            added_after: o.def("added_after")?,
+            item_level: o.def("item_level")?,
+        })
+    }
+}
+
+serde_via_from_json!(IdSet, Snapshot, CartBook);
 
 /// What the shopper should be told.
 #[derive(Debug, Clone, PartialEq, Eq)]

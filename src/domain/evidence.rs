@@ -2,12 +2,14 @@
 //! attribution change and page observation the worker saw, with time, tab and source.
 //! The popup's Diagnostics list is this, and every warning cites an item of it.
 
-use serde::{Deserialize, Serialize};
+use super::json::{self, serde_via_from_json, unit_enum, FromJson, Obj};
+use serde::Serialize;
+use serde_json::Value;
 
 /// Items kept per session; the oldest go first.
 pub const MAX_EVIDENCE: usize = 200;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EvidenceKind {
     /// We sent the tab through the deep link (one per trusted click).
@@ -39,18 +41,47 @@ pub enum EvidenceKind {
     Bait,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evidence {
     pub at_ms: f64,
-    #[serde(default)]
     pub tab_id: Option<i32>,
     pub kind: EvidenceKind,
     /// The culprit or object: an extension id, a host, a key.
-    #[serde(default)]
     pub subject: String,
-    #[serde(default)]
     pub detail: String,
 }
+
+unit_enum!(EvidenceKind {
+    "activation-sent" => EvidenceKind::ActivationSent,
+    "redirect" => EvidenceKind::Redirect,
+    "blocked-request" => EvidenceKind::BlockedRequest,
+    "block-page" => EvidenceKind::BlockPage,
+    "stripped" => EvidenceKind::Stripped,
+    "verified" => EvidenceKind::Verified,
+    "failed" => EvidenceKind::Failed,
+    "attribution" => EvidenceKind::Attribution,
+    "hijack" => EvidenceKind::Hijack,
+    "standdown" => EvidenceKind::Standdown,
+    "rival-link" => EvidenceKind::RivalLink,
+    "page" => EvidenceKind::Page,
+    "bait" => EvidenceKind::Bait,
+});
+
+/// `tab_id`, `subject` and `detail` default when absent.
+impl FromJson for Evidence {
+    fn from_json(v: Value) -> Result<Self, json::Error> {
+        let mut o = Obj::new(v, "struct Evidence")?;
+        Ok(Evidence {
+            at_ms: o.req("at_ms")?,
+            tab_id: o.def("tab_id")?,
+            kind: o.req("kind")?,
+            subject: o.def("subject")?,
+            detail: o.def("detail")?,
+        })
+    }
+}
+
+serde_via_from_json!(EvidenceKind, Evidence);
 
 /// Appends, keeping at most MAX_EVIDENCE items; an item equal to the last one (same
 /// kind, tab, subject, detail) is not repeated.

@@ -4,6 +4,7 @@
 //! migrated on read, one bad entry is quarantined without dropping the others, and the
 //! log is bounded (oldest pruned).
 
+use super::json::{self, serde_via_from_json, FromJson, Obj};
 use super::money::{self, MoneyError};
 use super::price;
 use serde::{Deserialize, Serialize};
@@ -17,8 +18,7 @@ pub const MAX_LIMIT: u32 = 5000;
 pub const MAX_QUARANTINE: usize = 50;
 
 /// The referral as it stood when the order was paid.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct Snapshot {
     /// Session state (`active`, `hijacked`, …).
     pub state: String,
@@ -41,8 +41,7 @@ impl Snapshot {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct Order {
     /// Local id (`o<ms>`), unique in the log.
     pub id: String,
@@ -65,6 +64,45 @@ pub struct Order {
     /// The shopper's account id the referral carried (the one credited), when accounts are used.
     pub account: Option<String>,
 }
+
+// Decoding (serde's rules, see `json`): every field of `Snapshot` and `Order` defaults.
+
+impl FromJson for Snapshot {
+    fn from_json(v: Value) -> Result<Self, json::Error> {
+        let mut o = Obj::new(v, "struct Snapshot")?;
+        Ok(Snapshot {
+            state: o.def("state")?,
+            activated_ms: o.def("activated_ms")?,
+            cookie: o.def("cookie")?,
+            cookie_key: o.def("cookie_key")?,
+            warnings: o.def("warnings")?,
+            detail: o.def("detail")?,
+        })
+    }
+}
+
+impl FromJson for Order {
+    fn from_json(v: Value) -> Result<Self, json::Error> {
+        let mut o = Obj::new(v, "struct Order")?;
+        Ok(Order {
+            id: o.def("id")?,
+            at_ms: o.def("at_ms")?,
+            order_ids: o.def("order_ids")?,
+            payment_id: o.def("payment_id")?,
+            page: o.def("page")?,
+            amount_minor: o.def("amount_minor")?,
+            currency: o.def("currency")?,
+            rate_bp: o.def("rate_bp")?,
+            expected_minor: o.def("expected_minor")?,
+            refunded_minor: o.def("refunded_minor")?,
+            snapshot: o.def("snapshot")?,
+            reminder: o.def("reminder")?,
+            account: o.def("account")?,
+        })
+    }
+}
+
+serde_via_from_json!(Snapshot, Order);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {

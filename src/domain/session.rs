@@ -6,11 +6,13 @@
 //! `chrome.storage.session` after every event, so a worker that dies at any moment resumes
 //! exactly where it was.
 
+use super::json::{self, serde_via_from_json, unit_enum, FromJson, Obj};
 use super::referral::{self, Attribution, HostKind, Source};
 use super::url::Url;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum State {
     #[default]
@@ -41,36 +43,29 @@ impl State {
 }
 
 /// An activation in flight.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Attempt {
     pub tab_id: i32,
     pub target: String,
     pub started_ms: f64,
     pub deadline_ms: f64,
     /// The deep link answered with a redirect (seen through `webRequest`).
-    #[serde(default)]
     pub redirected: bool,
     /// Whether the deep link's `Location` carried the referral parameters.
-    #[serde(default)]
     pub location_had_referral: Option<bool>,
     /// The click id (`aff_fcid` / `aff_trace_key`) the deep link's answer carried: issued
     /// to this click, so a landing that carries it is this click's.
-    #[serde(default)]
     pub click_id: Option<String>,
     /// The attribution cookie values (`aeuCID`) present at the click: history, never proof.
     /// `None`: the cookies could not be read then (only the time inside an id tells an old
     /// cookie from a new one).
-    #[serde(default)]
     pub prior: Option<Vec<String>>,
     /// A cookie of ours written during the attempt (`cookies.onChanged`).
-    #[serde(default)]
     pub fresh: Option<String>,
     /// `tabs.update` to the deep link went out (saved once it resolved).
-    #[serde(default)]
     pub navigated: bool,
     /// Our parameters a filter removed from the deep link itself on the way
     /// (`aff_short_key`, the account parameter).
-    #[serde(default)]
     pub stripped: Vec<String>,
 }
 
@@ -109,7 +104,7 @@ impl Attempt {
 }
 
 /// Why the machine left `activating` (or `active`) for a bad state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     /// A request of the activation was blocked by an extension (`net::ERR_BLOCKED_BY_CLIENT`).
@@ -118,11 +113,7 @@ pub enum Outcome {
     BlockPage { extension_id: String },
     /// The shopper landed without our referral: parameters and cookies stripped on the way.
     /// `params`: ours that a filter removed from the deep link itself.
-    Stripped {
-        location_had_referral: bool,
-        #[serde(default)]
-        params: Vec<String>,
-    },
+    Stripped { location_had_referral: bool, params: Vec<String> },
     /// The landing carried our key but not the shopper's account id: a filter removed it.
     AccountStripped { param: String },
     /// The landing carried our key with another account id: a rival swapped the sub-id.
@@ -151,27 +142,95 @@ pub enum Refusal {
     InFlight,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Referral {
     pub state: State,
     /// When the state last changed (ms since epoch).
-    #[serde(default)]
     pub since_ms: f64,
     /// When the current activation was verified ours.
-    #[serde(default)]
     pub activated_ms: Option<f64>,
-    #[serde(default)]
     pub attempt: Option<Attempt>,
-    #[serde(default)]
     pub outcome: Option<Outcome>,
     /// How many times this session sent the shopper through the deep link.
-    #[serde(default)]
     pub redirects_sent: u32,
     /// The shopper's account id the last activation carried, as `(parameter, id)`: a later
     /// landing with our key and another id is a swapped sub-id.
-    #[serde(default)]
     pub account: Option<(String, String)>,
 }
+
+// Decoding (serde's rules, see `json`): the fields of `Attempt` and `Referral` after the
+// first ones named default when absent; `Outcome` is externally tagged, kebab-case.
+
+unit_enum!(State {
+    "inactive" => State::Inactive,
+    "activating" => State::Activating,
+    "active" => State::Active,
+    "blocked" => State::Blocked,
+    "failed" => State::Failed,
+    "hijacked" => State::Hijacked,
+});
+
+impl FromJson for Attempt {
+    fn from_json(v: Value) -> Result<Self, json::Error> {
+        let mut o = Obj::new(v, "struct Attempt")?;
+        Ok(Attempt {
+            tab_id: o.req("tab_id")?,
+            target: o.req("target")?,
+            started_ms: o.req("started_ms")?,
+            deadline_ms: o.req("deadline_ms")?,
+            redirected: o.def("redirected")?,
+            location_had_referral: o.def("location_had_referral")?,
+            click_id: o.def("click_id")?,
+            prior: o.def("prior")?,
+            fresh: o.def("fresh")?,
+            navigated: o.def("navigated")?,
+            stripped: o.def("stripped")?,
+        })
+    }
+}
+
+impl FromJson for Outcome {
+    fn from_json(v: Value) -> Result<Self, json::Error> {
+        let (name, content) = json::variant(v)?;
+        let unit = |content, o: Outcome| json::unit_content(content).map(|()| o);
+        let mut o = match name.as_str() {
+            "timeout" => return unit(content, Outcome::Timeout),
+            "no-tab" => return unit(content, Outcome::NoTab),
+            "blocked-by-client" | "block-page" | "stripped" | "account-stripped" | "account-swapped" | "network" | "landed-elsewhere"
+            | "other-key" | "not-saved" | "hijack" => json::struct_content(content)?,
+            other => return Err(json::unknown_variant(other)),
+        };
+        Ok(match name.as_str() {
+            "blocked-by-client" => Outcome::BlockedByClient { url: o.req("url")? },
+            "block-page" => Outcome::BlockPage { extension_id: o.req("extension_id")? },
+            "stripped" => Outcome::Stripped { location_had_referral: o.req("location_had_referral")?, params: o.def("params")? },
+            "account-stripped" => Outcome::AccountStripped { param: o.req("param")? },
+            "account-swapped" => Outcome::AccountSwapped { param: o.req("param")?, found: o.req("found")? },
+            "network" => Outcome::Network { error: o.req("error")? },
+            "landed-elsewhere" => Outcome::LandedElsewhere { host: o.req("host")? },
+            "other-key" => Outcome::OtherKey { key: o.req("key")? },
+            "not-saved" => Outcome::NotSaved { error: o.req("error")? },
+            _ => Outcome::Hijack { key: o.req("key")?, culprit: o.req("culprit")? },
+        })
+    }
+}
+
+impl FromJson for Referral {
+    fn from_json(v: Value) -> Result<Self, json::Error> {
+        let mut o = Obj::new(v, "struct Referral")?;
+        Ok(Referral {
+            state: o.req("state")?,
+            since_ms: o.def("since_ms")?,
+            activated_ms: o.def("activated_ms")?,
+            attempt: o.def("attempt")?,
+            outcome: o.def("outcome")?,
+            redirects_sent: o.def("redirects_sent")?,
+            account: o.def("account")?,
+        })
+    }
+}
+
+serde_via_from_json!(State, Attempt, Outcome, Referral);
 
 /// What the click found: the attribution cookies already there, and the account id the
 /// deep link will carry.
