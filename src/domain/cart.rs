@@ -7,14 +7,12 @@
 //! later on the cart page minus those added after activation (trusted "Add to cart"
 //! clicks) are taken as the old ones, at most as many as the counter said.
 
-use super::json::{self, serde_via_from_json, FromJson, Obj};
-use serde::Serialize;
+use super::json::{self, serde_via_json, FromJson, Obj, Out, ToJson};
 use serde_json::Value;
 
 /// A sorted set of product ids. (A sorted `Vec`: the sets are tiny, and one less map
 /// instantiation keeps the wasm small.)
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct IdSet(Vec<String>);
 
 impl IdSet {
@@ -56,7 +54,7 @@ impl FromIterator<String> for IdSet {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Snapshot {
     pub at_ms: u64,
     /// Header counter at activation.
@@ -65,7 +63,7 @@ pub struct Snapshot {
     pub ids: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CartBook {
     /// Latest header counter reading.
     pub count_now: Option<u32>,
@@ -110,7 +108,36 @@ impl FromJson for CartBook {
     }
 }
 
-serde_via_from_json!(IdSet, Snapshot, CartBook);
+impl ToJson for IdSet {
+    fn to_json(&self) -> Value {
+        self.0.to_json()
+    }
+}
+
+impl ToJson for Snapshot {
+    fn to_json(&self) -> Value {
+        let mut o = Out::new();
+        o.f("at_ms", &self.at_ms);
+        o.f("count", &self.count);
+        o.f("ids", &self.ids);
+        o.done()
+    }
+}
+
+impl ToJson for CartBook {
+    fn to_json(&self) -> Value {
+        let mut o = Out::new();
+        o.f("count_now", &self.count_now);
+        o.f("ids_now", &self.ids_now);
+        o.f("snapshot", &self.snapshot);
+        o.f("stale", &self.stale);
+        o.f("added_after", &self.added_after);
+        o.f("item_level", &self.item_level);
+        o.done()
+    }
+}
+
+serde_via_json!(IdSet, Snapshot, CartBook);
 
 /// What the shopper should be told.
 #[derive(Debug, Clone, PartialEq, Eq)]

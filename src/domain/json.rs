@@ -1,11 +1,14 @@
-//! Typed values from `serde_json::Value` without serde's visitors. Stored records and
-//! messages are decoded by hand-written [`FromJson`] impls: each struct is a table of
-//! field reads through a few shared, non-generic helpers, several times smaller in wasm
-//! than the code `#[derive(Deserialize)]` instantiates per struct. The rules are serde's
-//! (and are tested against it): structs only from objects, unknown fields ignored, an
+//! Typed values to and from `serde_json::Value` without serde's visitors and serializers.
+//! Stored records and messages are decoded by hand-written [`FromJson`] impls and written by
+//! [`ToJson`] impls: each struct is a table of field reads or writes through a few shared,
+//! non-generic helpers, several times smaller in wasm than the code `#[derive(Deserialize,
+//! Serialize)]` instantiates per struct and field type. The rules are serde's (and were
+//! checked against the derives): structs only from objects, unknown fields ignored, an
 //! absent `Option` field is `None`, an absent field without a default is an error, a
 //! present field of the wrong type is an error (also `null` for a non-`Option`), integers
-//! in range, enums as their variant name (or `{"variant": …}`).
+//! in range, enums as their variant name (or `{"variant": …}`); written the same way
+//! (options as `null`, non-finite floats as `null`). `serde` impls for these types go
+//! through the same code ([`serde_via_json`]).
 
 use serde_json::{Map, Value};
 
@@ -250,20 +253,158 @@ pub fn struct_content(content: Option<Value>) -> Result<Obj, Error> {
     }
 }
 
-/// Unit-only enums: `FromJson` by their variant names, in declaration order.
+/// A value as JSON: what `serde_json::to_value` gives for the derived `Serialize`
+/// (the derives instantiated a serializer call per field type and struct; this is one
+/// shared map insert per field).
+pub trait ToJson {
+    fn to_json(&self) -> Value;
+}
+
+impl ToJson for Value {
+    fn to_json(&self) -> Value {
+        self.clone()
+    }
+}
+
+impl ToJson for str {
+    fn to_json(&self) -> Value {
+        Value::String(self.to_owned())
+    }
+}
+
+impl ToJson for String {
+    fn to_json(&self) -> Value {
+        Value::String(self.clone())
+    }
+}
+
+impl ToJson for bool {
+    fn to_json(&self) -> Value {
+        Value::Bool(*self)
+    }
+}
+
+/// A finite number, or `null` (as serde_json writes NaN and infinities).
+impl ToJson for f64 {
+    fn to_json(&self) -> Value {
+        Value::from(*self)
+    }
+}
+
+impl ToJson for u32 {
+    fn to_json(&self) -> Value {
+        Value::from(*self)
+    }
+}
+
+impl ToJson for u64 {
+    fn to_json(&self) -> Value {
+        Value::from(*self)
+    }
+}
+
+impl ToJson for i32 {
+    fn to_json(&self) -> Value {
+        Value::from(*self)
+    }
+}
+
+impl<T: ToJson + ?Sized> ToJson for &T {
+    fn to_json(&self) -> Value {
+        (**self).to_json()
+    }
+}
+
+impl<T: ToJson> ToJson for Option<T> {
+    fn to_json(&self) -> Value {
+        match self {
+            Some(v) => v.to_json(),
+            None => Value::Null,
+        }
+    }
+}
+
+impl<T: ToJson> ToJson for Vec<T> {
+    fn to_json(&self) -> Value {
+        Value::Array(self.iter().map(ToJson::to_json).collect())
+    }
+}
+
+impl<A: ToJson, B: ToJson> ToJson for (A, B) {
+    fn to_json(&self) -> Value {
+        Value::Array(vec![self.0.to_json(), self.1.to_json()])
+    }
+}
+
+/// A struct's fields being written into an object.
+#[derive(Default)]
+pub struct Out(Map<String, Value>);
+
+impl Out {
+    pub fn new() -> Out {
+        Out(Map::new())
+    }
+
+    #[inline(never)]
+    pub fn put(&mut self, k: &str, v: Value) {
+        self.0.insert(k.to_owned(), v);
+    }
+
+    pub fn f<T: ToJson + ?Sized>(&mut self, k: &str, v: &T) {
+        self.put(k, v.to_json())
+    }
+
+    pub fn done(self) -> Value {
+        Value::Object(self.0)
+    }
+
+    /// An enum's struct variant: `{"name": {fields}}`.
+    #[inline(never)]
+    pub fn variant(self, name: &str) -> Value {
+        let mut outer = Out::new();
+        outer.put(name, self.done());
+        outer.done()
+    }
+}
+
+/// Unit-only enums: `FromJson` and `ToJson` by their variant names, in declaration order.
 macro_rules! unit_enum {
-    ($t:ty { $($name:literal => $var:expr),* $(,)? }) => {
+    ($t:ty { $($name:literal => $var:path),* $(,)? }) => {
         impl $crate::domain::json::FromJson for $t {
             fn from_json(v: serde_json::Value) -> Result<Self, $crate::domain::json::Error> {
                 const ALL: &[$t] = &[$($var),*];
                 $crate::domain::json::unit_variant(v, &[$($name),*]).map(|i| ALL[i])
             }
         }
+        impl $crate::domain::json::ToJson for $t {
+            fn to_json(&self) -> serde_json::Value {
+                serde_json::Value::String(match self { $($var => $name),* }.into())
+            }
+        }
     };
 }
 pub(crate) use unit_enum;
 
-/// `serde::Deserialize` through [`FromJson`] (for tools and tests that read with serde).
+/// `serde::Deserialize` and `serde::Serialize` through [`FromJson`] and [`ToJson`] (for
+/// `serde_json::to_value`, and tools and tests that use serde).
+macro_rules! serde_via_json {
+    ($($t:ty),* $(,)?) => {
+        $(impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let v = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
+                <$t as $crate::domain::json::FromJson>::from_json(v).map_err(serde::de::Error::custom)
+            }
+        }
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                serde::Serialize::serialize(&$crate::domain::json::ToJson::to_json(self), s)
+            }
+        })*
+    };
+}
+pub(crate) use serde_via_json;
+
+/// `serde::Deserialize` through [`FromJson`] (types that keep a derived `Serialize`).
 macro_rules! serde_via_from_json {
     ($($t:ty),* $(,)?) => {
         $(impl<'de> serde::Deserialize<'de> for $t {

@@ -4,10 +4,9 @@
 //! migrated on read, one bad entry is quarantined without dropping the others, and the
 //! log is bounded (oldest pruned).
 
-use super::json::{self, serde_via_from_json, FromJson, Obj};
+use super::json::{self, serde_via_json, FromJson, Obj, Out, ToJson};
 use super::money::{self, MoneyError};
 use super::price;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub const ORDERS_KEY: &str = "orders";
@@ -18,7 +17,7 @@ pub const MAX_LIMIT: u32 = 5000;
 pub const MAX_QUARANTINE: usize = 50;
 
 /// The referral as it stood when the order was paid.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Snapshot {
     /// Session state (`active`, `hijacked`, …).
     pub state: String,
@@ -41,7 +40,7 @@ impl Snapshot {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Order {
     /// Local id (`o<ms>`), unique in the log.
     pub id: String,
@@ -102,7 +101,38 @@ impl FromJson for Order {
     }
 }
 
-serde_via_from_json!(Snapshot, Order);
+impl ToJson for Snapshot {
+    fn to_json(&self) -> Value {
+        let mut o = Out::new();
+        o.f("state", &self.state);
+        o.f("activated_ms", &self.activated_ms);
+        o.f("cookie", &self.cookie);
+        o.f("cookie_key", &self.cookie_key);
+        o.f("warnings", &self.warnings);
+        o.f("detail", &self.detail);
+        o.done()
+    }
+}
+
+impl ToJson for Order {
+    fn to_json(&self) -> Value {
+        let mut o = Out::new();
+        o.f("id", &self.id);
+        o.f("at_ms", &self.at_ms);
+        o.f("order_ids", &self.order_ids);
+        o.f("payment_id", &self.payment_id);
+        o.f("page", &self.page);
+        o.f("amount_minor", &self.amount_minor);
+        o.f("currency", &self.currency);
+        o.f("rate_bp", &self.rate_bp);
+        o.f("expected_minor", &self.expected_minor);
+        o.f("refunded_minor", &self.refunded_minor);
+        o.f("snapshot", &self.snapshot);
+        o.f("reminder", &self.reminder);
+        o.f("account", &self.account);
+        o.done()
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -177,14 +207,34 @@ pub fn parse_refund(text: &str, currency: &str) -> Result<u64, RefundError> {
     Ok(p.min_minor)
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OrderLog {
     pub v: u32,
     pub orders: Vec<Order>,
     /// Entries that could not be read, kept as they were.
-    #[serde(default)]
     pub quarantine: Vec<Value>,
 }
+
+/// `quarantine` defaults when absent. (The worker reads a log with [`decode`], entry by
+/// entry.)
+impl FromJson for OrderLog {
+    fn from_json(v: Value) -> Result<Self, json::Error> {
+        let mut o = Obj::new(v, "struct OrderLog")?;
+        Ok(OrderLog { v: o.req("v")?, orders: o.req("orders")?, quarantine: o.def("quarantine")? })
+    }
+}
+
+impl ToJson for OrderLog {
+    fn to_json(&self) -> Value {
+        let mut o = Out::new();
+        o.f("v", &self.v);
+        o.f("orders", &self.orders);
+        o.f("quarantine", &self.quarantine);
+        o.done()
+    }
+}
+
+serde_via_json!(Snapshot, Order, OrderLog);
 
 impl Default for OrderLog {
     fn default() -> Self {
@@ -407,7 +457,7 @@ pub fn to_json(log: &OrderLog) -> Value {
         .orders
         .iter()
         .map(|o| {
-            let mut v = serde_json::to_value(o).unwrap_or(Value::Null);
+            let mut v = o.to_json();
             v["status"] = Value::String(o.status().as_str().into());
             v["logged_at_utc"] = Value::String(iso_utc(o.at_ms));
             v

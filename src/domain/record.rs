@@ -5,12 +5,11 @@
 
 use super::evidence::Evidence;
 use super::i18n::Lang;
-use super::json::{self, serde_via_from_json, unit_enum, FromJson, Obj};
+use super::json::{self, serde_via_json, unit_enum, FromJson, Obj, Out, ToJson};
 use super::messages::PageFacts;
 use super::price::PriceRange;
 use super::product::PageKind;
 use super::session::Referral;
-use serde::Serialize;
 use serde_json::Value;
 
 pub const SESSION_KEY: &str = "session";
@@ -21,7 +20,7 @@ pub const SETTINGS_VERSION: u32 = 1;
 pub const MAX_TABS: usize = 40;
 
 /// What the worker knows about one AliExpress tab.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TabInfo {
     pub tab_id: i32,
     pub url: String,
@@ -47,7 +46,7 @@ pub struct TabInfo {
 }
 
 /// What a checkout page showed.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CheckoutInfo {
     pub total: Option<StoredPrice>,
     /// The promo code typed in the checkout's code field (capped).
@@ -58,7 +57,7 @@ pub struct CheckoutInfo {
     pub at_ms: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProductInfo {
     pub id: Option<String>,
     pub price: StoredPrice,
@@ -71,7 +70,7 @@ pub struct ProductInfo {
 }
 
 /// A `PriceRange` in stored form (the currency as an owned code).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoredPrice {
     pub currency: String,
     pub min_minor: u64,
@@ -90,7 +89,7 @@ impl StoredPrice {
 }
 
 /// Somebody else's referral seen before any activation of ours (stand-down).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Standdown {
     pub key: String,
     pub seen_ms: f64,
@@ -98,7 +97,7 @@ pub struct Standdown {
     pub via: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SessionRecord {
     pub v: u32,
     pub referral: Referral,
@@ -110,7 +109,6 @@ pub struct SessionRecord {
     pub notes: Vec<String>,
     /// Extensions that matter, when the shopper let us look (`management` permission).
     /// Read afresh for every event, never stored (it is cheap, and always current).
-    #[serde(skip)]
     pub extensions: Option<Vec<super::extensions::Finding>>,
     /// The last checkout seen (the payment result page usually shows no amount).
     pub last_checkout: Option<CheckoutInfo>,
@@ -183,8 +181,7 @@ impl SessionRecord {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LangSetting {
     #[default]
     Auto,
@@ -192,7 +189,7 @@ pub enum LangSetting {
     Ru,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub v: u32,
     pub lang: LangSetting,
@@ -344,7 +341,7 @@ impl FromJson for SessionRecord {
             standdown: o.def("standdown")?,
             cart: o.def("cart")?,
             notes: o.def("notes")?,
-            // Never stored (`#[serde(skip)]`).
+            // Never stored.
             extensions: None,
             last_checkout: o.def("last_checkout")?,
             rates_seen: o.def("rates_seen")?,
@@ -370,7 +367,103 @@ impl FromJson for Settings {
     }
 }
 
-serde_via_from_json!(TabInfo, CheckoutInfo, ProductInfo, StoredPrice, Standdown, SessionRecord, LangSetting, Settings);
+impl ToJson for TabInfo {
+    fn to_json(&self) -> Value {
+        let mut o = Out::new();
+        o.f("tab_id", &self.tab_id);
+        o.f("url", &self.url);
+        o.f("kind", &self.kind);
+        o.f("product", &self.product);
+        o.f("price_unrecognised", &self.price_unrecognised);
+        o.f("dom_price_first", &self.dom_price_first);
+        o.f("notes", &self.notes);
+        o.f("seen_ms", &self.seen_ms);
+        o.f("checkout", &self.checkout);
+        o.f("order", &self.order);
+        o.f("cart_lines", &self.cart_lines);
+        o.f("cart_unread", &self.cart_unread);
+        o.done()
+    }
+}
+
+impl ToJson for CheckoutInfo {
+    fn to_json(&self) -> Value {
+        let mut o = Out::new();
+        o.f("total", &self.total);
+        o.f("promo_code", &self.promo_code);
+        o.f("app_payment", &self.app_payment);
+        o.f("rate_bp", &self.rate_bp);
+        o.f("at_ms", &self.at_ms);
+        o.done()
+    }
+}
+
+impl ToJson for ProductInfo {
+    fn to_json(&self) -> Value {
+        let mut o = Out::new();
+        o.f("id", &self.id);
+        o.f("price", &self.price);
+        o.f("category", &self.category);
+        o.f("quantity", &self.quantity);
+        o.f("source", &self.source);
+        o.f("rate_bp", &self.rate_bp);
+        o.done()
+    }
+}
+
+impl ToJson for StoredPrice {
+    fn to_json(&self) -> Value {
+        let mut o = Out::new();
+        o.f("currency", &self.currency);
+        o.f("min_minor", &self.min_minor);
+        o.f("max_minor", &self.max_minor);
+        o.f("from", &self.from);
+        o.done()
+    }
+}
+
+impl ToJson for Standdown {
+    fn to_json(&self) -> Value {
+        let mut o = Out::new();
+        o.f("key", &self.key);
+        o.f("seen_ms", &self.seen_ms);
+        o.f("via", &self.via);
+        o.done()
+    }
+}
+
+/// `extensions` is never stored.
+impl ToJson for SessionRecord {
+    fn to_json(&self) -> Value {
+        let mut o = Out::new();
+        o.f("v", &self.v);
+        o.f("referral", &self.referral);
+        o.f("evidence", &self.evidence);
+        o.f("tabs", &self.tabs);
+        o.f("standdown", &self.standdown);
+        o.f("cart", &self.cart);
+        o.f("notes", &self.notes);
+        o.f("last_checkout", &self.last_checkout);
+        o.f("rates_seen", &self.rates_seen);
+        o.done()
+    }
+}
+
+impl ToJson for Settings {
+    fn to_json(&self) -> Value {
+        let mut o = Out::new();
+        o.f("v", &self.v);
+        o.f("lang", &self.lang);
+        o.f("banner", &self.banner);
+        o.f("badge", &self.badge);
+        o.f("order_check", &self.order_check);
+        o.f("orders_max", &self.orders_max);
+        o.f("account", &self.account);
+        o.done()
+    }
+}
+
+serde_via_json!(TabInfo, CheckoutInfo, ProductInfo, StoredPrice, Standdown, SessionRecord, LangSetting, Settings);
 
 /// Longest diagnostics line kept (page text can be anything, of any length).
 pub const MAX_NOTE_CHARS: usize = 300;
@@ -439,8 +532,7 @@ mod tests {
         assert_eq!(s.lang("ru-RU"), Lang::En);
     }
 
-    // The stored shape is written by `Serialize` (derived) and read by `FromJson` (by
-    // hand): every field and variant must come back as it was written.
+    // The stored shape is written by `ToJson` and read by `FromJson`: every field and variant must come back as it was written.
     mod round_trip {
         use super::super::*;
         use crate::domain::cart::{CartBook, Snapshot as CartSnap};

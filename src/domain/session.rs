@@ -6,14 +6,12 @@
 //! `chrome.storage.session` after every event, so a worker that dies at any moment resumes
 //! exactly where it was.
 
-use super::json::{self, serde_via_from_json, unit_enum, FromJson, Obj};
+use super::json::{self, serde_via_json, unit_enum, FromJson, Obj, Out, ToJson};
 use super::referral::{self, Attribution, HostKind, Source};
 use super::url::Url;
-use serde::Serialize;
 use serde_json::Value;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum State {
     #[default]
     Inactive,
@@ -43,7 +41,7 @@ impl State {
 }
 
 /// An activation in flight.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Attempt {
     pub tab_id: i32,
     pub target: String,
@@ -104,8 +102,7 @@ impl Attempt {
 }
 
 /// Why the machine left `activating` (or `active`) for a bad state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// A request of the activation was blocked by an extension (`net::ERR_BLOCKED_BY_CLIENT`).
     BlockedByClient { url: String },
@@ -142,7 +139,7 @@ pub enum Refusal {
     InFlight,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Referral {
     pub state: State,
     /// When the state last changed (ms since epoch).
@@ -230,7 +227,93 @@ impl FromJson for Referral {
     }
 }
 
-serde_via_from_json!(State, Attempt, Outcome, Referral);
+impl ToJson for Attempt {
+    fn to_json(&self) -> Value {
+        let mut o = Out::new();
+        o.f("tab_id", &self.tab_id);
+        o.f("target", &self.target);
+        o.f("started_ms", &self.started_ms);
+        o.f("deadline_ms", &self.deadline_ms);
+        o.f("redirected", &self.redirected);
+        o.f("location_had_referral", &self.location_had_referral);
+        o.f("click_id", &self.click_id);
+        o.f("prior", &self.prior);
+        o.f("fresh", &self.fresh);
+        o.f("navigated", &self.navigated);
+        o.f("stripped", &self.stripped);
+        o.done()
+    }
+}
+
+impl ToJson for Outcome {
+    fn to_json(&self) -> Value {
+        let mut o = Out::new();
+        let name = match self {
+            Outcome::Timeout => return "timeout".to_json(),
+            Outcome::NoTab => return "no-tab".to_json(),
+            Outcome::BlockedByClient { url } => {
+                o.f("url", url);
+                "blocked-by-client"
+            }
+            Outcome::BlockPage { extension_id } => {
+                o.f("extension_id", extension_id);
+                "block-page"
+            }
+            Outcome::Stripped { location_had_referral, params } => {
+                o.f("location_had_referral", location_had_referral);
+                o.f("params", params);
+                "stripped"
+            }
+            Outcome::AccountStripped { param } => {
+                o.f("param", param);
+                "account-stripped"
+            }
+            Outcome::AccountSwapped { param, found } => {
+                o.f("param", param);
+                o.f("found", found);
+                "account-swapped"
+            }
+            Outcome::Network { error } => {
+                o.f("error", error);
+                "network"
+            }
+            Outcome::LandedElsewhere { host } => {
+                o.f("host", host);
+                "landed-elsewhere"
+            }
+            Outcome::OtherKey { key } => {
+                o.f("key", key);
+                "other-key"
+            }
+            Outcome::NotSaved { error } => {
+                o.f("error", error);
+                "not-saved"
+            }
+            Outcome::Hijack { key, culprit } => {
+                o.f("key", key);
+                o.f("culprit", culprit);
+                "hijack"
+            }
+        };
+        o.variant(name)
+    }
+}
+
+impl ToJson for Referral {
+    fn to_json(&self) -> Value {
+        let mut o = Out::new();
+        o.f("state", &self.state);
+        o.f("since_ms", &self.since_ms);
+        o.f("activated_ms", &self.activated_ms);
+        o.f("attempt", &self.attempt);
+        o.f("outcome", &self.outcome);
+        o.f("redirects_sent", &self.redirects_sent);
+        o.f("account", &self.account);
+        o.done()
+    }
+}
+
+serde_via_json!(State, Attempt, Outcome, Referral);
 
 /// What the click found: the attribution cookies already there, and the account id the
 /// deep link will carry.
