@@ -90,21 +90,23 @@ impl FromJson for IdSet {
 impl FromJson for Snapshot {
     fn from_json(v: Value) -> Result<Self, json::Error> {
         let mut o = Obj::new(v, "struct Snapshot")?;
-        Ok(Snapshot { at_ms: o.def("at_ms")?, count: o.def("count")?, ids: o.def("ids")? })
+        let r = Snapshot { at_ms: o.def("at_ms"), count: o.def("count"), ids: o.def("ids") };
+        o.end(r)
     }
 }
 
 impl FromJson for CartBook {
     fn from_json(v: Value) -> Result<Self, json::Error> {
         let mut o = Obj::new(v, "struct CartBook")?;
-        Ok(CartBook {
-            count_now: o.def("count_now")?,
-            ids_now: o.def("ids_now")?,
-            snapshot: o.def("snapshot")?,
-            stale: o.def("stale")?,
-            added_after: o.def("added_after")?,
-            item_level: o.def("item_level")?,
-        })
+        let r = CartBook {
+            count_now: o.def("count_now"),
+            ids_now: o.def("ids_now"),
+            snapshot: o.def("snapshot"),
+            stale: o.def("stale"),
+            added_after: o.def("added_after"),
+            item_level: o.def("item_level"),
+        };
+        o.end(r)
     }
 }
 

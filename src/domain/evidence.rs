@@ -69,13 +69,14 @@ unit_enum!(EvidenceKind {
 impl FromJson for Evidence {
     fn from_json(v: Value) -> Result<Self, json::Error> {
         let mut o = Obj::new(v, "struct Evidence")?;
-        Ok(Evidence {
-            at_ms: o.req("at_ms")?,
-            tab_id: o.def("tab_id")?,
-            kind: o.req("kind")?,
-            subject: o.def("subject")?,
-            detail: o.def("detail")?,
-        })
+        let r = Evidence {
+            at_ms: o.req("at_ms"),
+            tab_id: o.def("tab_id"),
+            kind: o.need("kind", EvidenceKind::Page),
+            subject: o.def("subject"),
+            detail: o.def("detail"),
+        };
+        o.end(r)
     }
 }
 

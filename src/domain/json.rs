@@ -171,43 +171,77 @@ impl<A: FromJson, B: FromJson> FromJson for (A, B) {
     }
 }
 
-/// The fields of an object being decoded into a struct.
-pub struct Obj(Map<String, Value>);
+/// The fields of an object being decoded into a struct. The field reads return a value
+/// whatever happens and keep the first error; [`Obj::end`] gives it back. (No early return
+/// per field: in wasm, every `?` between fields was a path dropping the fields before it.)
+pub struct Obj {
+    fields: Map<String, Value>,
+    error: Option<Error>,
+}
 
 impl Obj {
     /// `v` as the fields of `what` (`"struct X"`): only an object is.
     #[inline(never)]
     pub fn new(v: Value, what: &'static str) -> Result<Obj, Error> {
         match v {
-            Value::Object(m) => Ok(Obj(m)),
+            Value::Object(fields) => Ok(Obj { fields, error: None }),
             other => Err(invalid(&other, what)),
         }
     }
 
     #[inline(never)]
     fn take(&mut self, k: &str) -> Option<Value> {
-        self.0.remove(k)
+        self.fields.remove(k)
+    }
+
+    #[inline(never)]
+    fn fail(&mut self, e: Error) {
+        self.error.get_or_insert(e);
+    }
+
+    fn read<T: FromJson>(&mut self, v: Value, placeholder: T) -> T {
+        T::from_json(v).unwrap_or_else(|e| {
+            self.fail(e);
+            placeholder
+        })
     }
 
     /// A field without a default (absent: `None` for an option, an error otherwise).
-    pub fn req<T: FromJson>(&mut self, k: &'static str) -> Result<T, Error> {
+    /// `placeholder` is returned only with an error.
+    pub fn need<T: FromJson>(&mut self, k: &'static str, placeholder: T) -> T {
         match self.take(k) {
-            Some(v) => T::from_json(v),
-            None => T::absent().ok_or_else(|| missing(k)),
+            Some(v) => self.read(v, placeholder),
+            None => T::absent().unwrap_or_else(|| {
+                self.fail(missing(k));
+                placeholder
+            }),
         }
     }
 
+    /// [`Obj::need`] with the type's default as the placeholder.
+    pub fn req<T: FromJson + Default>(&mut self, k: &'static str) -> T {
+        self.need(k, T::default())
+    }
+
     /// A field with a default (`#[serde(default)]`).
-    pub fn or<T: FromJson>(&mut self, k: &'static str, default: T) -> Result<T, Error> {
+    pub fn or<T: FromJson>(&mut self, k: &'static str, default: T) -> T {
         match self.take(k) {
-            Some(v) => T::from_json(v),
-            None => Ok(default),
+            Some(v) => self.read(v, default),
+            None => default,
         }
     }
 
     /// A field defaulting to its type's default.
-    pub fn def<T: FromJson + Default>(&mut self, k: &'static str) -> Result<T, Error> {
+    pub fn def<T: FromJson + Default>(&mut self, k: &'static str) -> T {
         self.or(k, T::default())
+    }
+
+    /// The decoded value, or the first error of its fields.
+    pub fn end<T>(self, value: T) -> Result<T, Error> {
+        match self.error {
+            None => Ok(value),
+            Some(e) => Err(e),
+        }
     }
 }
 
@@ -435,7 +469,8 @@ mod tests {
     impl Inner {
         fn decode(v: Value) -> Result<Inner, Error> {
             let mut o = Obj::new(v, "struct Inner")?;
-            Ok(Inner { n: o.def("n")?, f: o.def("f")?, s: o.def("s")?, list: o.def("list")? })
+            let r = Inner { n: o.def("n"), f: o.def("f"), s: o.def("s"), list: o.def("list") };
+            o.end(r)
         }
     }
 
@@ -453,7 +488,8 @@ mod tests {
                 "unit" => unit_content(content).map(|()| E::Unit),
                 "data" => {
                     let mut o = struct_content(content)?;
-                    Ok(E::Data { x: o.req("x")? })
+                    let r = E::Data { x: o.req("x") };
+                    o.end(r)
                 }
                 other => Err(unknown_variant(other)),
             }
@@ -522,6 +558,13 @@ mod tests {
         assert!(from_value::<(String, u32)>(json!(["a"])).is_err());
         assert_eq!(Inner::decode(json!({"n": "7"})).unwrap_err().to_string(), "invalid type: string \"7\", expected u32");
         assert_eq!(from_value::<u32>(json!(-1)).unwrap_err().to_string(), "invalid value: integer `-1`, expected u32");
-        assert_eq!(Obj::new(json!({}), "struct X").unwrap().req::<u32>("n").unwrap_err().to_string(), "missing field `n`");
+        assert_eq!(
+            {
+                let mut o = Obj::new(json!({}), "struct X").unwrap();
+                let n: u32 = o.req("n");
+                o.end(n).unwrap_err().to_string()
+            },
+            "missing field `n`"
+        );
     }
 }

@@ -60,32 +60,34 @@ pub struct CartLine {
 impl FromJson for PageFacts {
     fn from_json(v: Value) -> Result<Self, json::Error> {
         let mut o = Obj::new(v, "struct PageFacts")?;
-        Ok(PageFacts {
-            layout: o.def("layout")?,
-            json_ld: o.def("jsonLd")?,
-            embedded: o.def("embedded")?,
-            price: o.def("price")?,
-            category_links: o.def("categoryLinks")?,
-            quantity: o.def("quantity")?,
-            cart_count: o.def("cartCount")?,
-            cart_items: o.def("cartItems")?,
-            cart_waited: o.def("cartWaited")?,
-            affiliate_links: o.def("affiliateLinks")?,
-            affiliate_frames: o.def("affiliateFrames")?,
-            order_total: o.def("orderTotal")?,
-            promo_code: o.def("promoCode")?,
-            app_payment: o.def("appPayment")?,
-            pay_success: o.def("paySuccess")?,
-            order_links: o.def("orderLinks")?,
-            bait_hidden: o.def("baitHidden")?,
-        })
+        let r = PageFacts {
+            layout: o.def("layout"),
+            json_ld: o.def("jsonLd"),
+            embedded: o.def("embedded"),
+            price: o.def("price"),
+            category_links: o.def("categoryLinks"),
+            quantity: o.def("quantity"),
+            cart_count: o.def("cartCount"),
+            cart_items: o.def("cartItems"),
+            cart_waited: o.def("cartWaited"),
+            affiliate_links: o.def("affiliateLinks"),
+            affiliate_frames: o.def("affiliateFrames"),
+            order_total: o.def("orderTotal"),
+            promo_code: o.def("promoCode"),
+            app_payment: o.def("appPayment"),
+            pay_success: o.def("paySuccess"),
+            order_links: o.def("orderLinks"),
+            bait_hidden: o.def("baitHidden"),
+        };
+        o.end(r)
     }
 }
 
 impl FromJson for CartLine {
     fn from_json(v: Value) -> Result<Self, json::Error> {
         let mut o = Obj::new(v, "struct CartLine")?;
-        Ok(CartLine { href: o.def("href")?, quantity: o.def("quantity")? })
+        let r = CartLine { href: o.def("href"), quantity: o.def("quantity") };
+        o.end(r)
     }
 }
 

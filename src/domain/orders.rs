@@ -69,35 +69,37 @@ pub struct Order {
 impl FromJson for Snapshot {
     fn from_json(v: Value) -> Result<Self, json::Error> {
         let mut o = Obj::new(v, "struct Snapshot")?;
-        Ok(Snapshot {
-            state: o.def("state")?,
-            activated_ms: o.def("activated_ms")?,
-            cookie: o.def("cookie")?,
-            cookie_key: o.def("cookie_key")?,
-            warnings: o.def("warnings")?,
-            detail: o.def("detail")?,
-        })
+        let r = Snapshot {
+            state: o.def("state"),
+            activated_ms: o.def("activated_ms"),
+            cookie: o.def("cookie"),
+            cookie_key: o.def("cookie_key"),
+            warnings: o.def("warnings"),
+            detail: o.def("detail"),
+        };
+        o.end(r)
     }
 }
 
 impl FromJson for Order {
     fn from_json(v: Value) -> Result<Self, json::Error> {
         let mut o = Obj::new(v, "struct Order")?;
-        Ok(Order {
-            id: o.def("id")?,
-            at_ms: o.def("at_ms")?,
-            order_ids: o.def("order_ids")?,
-            payment_id: o.def("payment_id")?,
-            page: o.def("page")?,
-            amount_minor: o.def("amount_minor")?,
-            currency: o.def("currency")?,
-            rate_bp: o.def("rate_bp")?,
-            expected_minor: o.def("expected_minor")?,
-            refunded_minor: o.def("refunded_minor")?,
-            snapshot: o.def("snapshot")?,
-            reminder: o.def("reminder")?,
-            account: o.def("account")?,
-        })
+        let r = Order {
+            id: o.def("id"),
+            at_ms: o.def("at_ms"),
+            order_ids: o.def("order_ids"),
+            payment_id: o.def("payment_id"),
+            page: o.def("page"),
+            amount_minor: o.def("amount_minor"),
+            currency: o.def("currency"),
+            rate_bp: o.def("rate_bp"),
+            expected_minor: o.def("expected_minor"),
+            refunded_minor: o.def("refunded_minor"),
+            snapshot: o.def("snapshot"),
+            reminder: o.def("reminder"),
+            account: o.def("account"),
+        };
+        o.end(r)
     }
 }
 
@@ -220,7 +222,8 @@ pub struct OrderLog {
 impl FromJson for OrderLog {
     fn from_json(v: Value) -> Result<Self, json::Error> {
         let mut o = Obj::new(v, "struct OrderLog")?;
-        Ok(OrderLog { v: o.req("v")?, orders: o.req("orders")?, quarantine: o.def("quarantine")? })
+        let r = OrderLog { v: o.req("v"), orders: o.req("orders"), quarantine: o.def("quarantine") };
+        o.end(r)
     }
 }
 

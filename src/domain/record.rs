@@ -70,7 +70,7 @@ pub struct ProductInfo {
 }
 
 /// A `PriceRange` in stored form (the currency as an owned code).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StoredPrice {
     pub currency: String,
     pub min_minor: u64,
@@ -266,66 +266,67 @@ pub fn decode<T: FromJson>(raw: Option<Value>, current_version: u32) -> Loaded<T
 impl FromJson for TabInfo {
     fn from_json(v: Value) -> Result<Self, json::Error> {
         let mut o = Obj::new(v, "struct TabInfo")?;
-        Ok(TabInfo {
-            tab_id: o.def("tab_id")?,
-            url: o.def("url")?,
-            kind: o.def("kind")?,
-            product: o.def("product")?,
-            price_unrecognised: o.def("price_unrecognised")?,
-            dom_price_first: o.def("dom_price_first")?,
-            notes: o.def("notes")?,
-            seen_ms: o.def("seen_ms")?,
-            checkout: o.def("checkout")?,
-            order: o.def("order")?,
-            cart_lines: o.def("cart_lines")?,
-            cart_unread: o.def("cart_unread")?,
-        })
+        let r = TabInfo {
+            tab_id: o.def("tab_id"),
+            url: o.def("url"),
+            kind: o.def("kind"),
+            product: o.def("product"),
+            price_unrecognised: o.def("price_unrecognised"),
+            dom_price_first: o.def("dom_price_first"),
+            notes: o.def("notes"),
+            seen_ms: o.def("seen_ms"),
+            checkout: o.def("checkout"),
+            order: o.def("order"),
+            cart_lines: o.def("cart_lines"),
+            cart_unread: o.def("cart_unread"),
+        };
+        o.end(r)
     }
 }
 
 impl FromJson for CheckoutInfo {
     fn from_json(v: Value) -> Result<Self, json::Error> {
         let mut o = Obj::new(v, "struct CheckoutInfo")?;
-        Ok(CheckoutInfo {
-            total: o.def("total")?,
-            promo_code: o.def("promo_code")?,
-            app_payment: o.def("app_payment")?,
-            rate_bp: o.def("rate_bp")?,
-            at_ms: o.def("at_ms")?,
-        })
+        let r = CheckoutInfo {
+            total: o.def("total"),
+            promo_code: o.def("promo_code"),
+            app_payment: o.def("app_payment"),
+            rate_bp: o.def("rate_bp"),
+            at_ms: o.def("at_ms"),
+        };
+        o.end(r)
     }
 }
 
 impl FromJson for ProductInfo {
     fn from_json(v: Value) -> Result<Self, json::Error> {
         let mut o = Obj::new(v, "struct ProductInfo")?;
-        Ok(ProductInfo {
-            id: o.req("id")?,
-            price: o.req("price")?,
-            category: o.req("category")?,
-            quantity: o.req("quantity")?,
-            source: o.req("source")?,
-            rate_bp: o.def("rate_bp")?,
-        })
+        let r = ProductInfo {
+            id: o.req("id"),
+            price: o.req("price"),
+            category: o.req("category"),
+            quantity: o.req("quantity"),
+            source: o.req("source"),
+            rate_bp: o.def("rate_bp"),
+        };
+        o.end(r)
     }
 }
 
 impl FromJson for StoredPrice {
     fn from_json(v: Value) -> Result<Self, json::Error> {
         let mut o = Obj::new(v, "struct StoredPrice")?;
-        Ok(StoredPrice {
-            currency: o.req("currency")?,
-            min_minor: o.req("min_minor")?,
-            max_minor: o.req("max_minor")?,
-            from: o.def("from")?,
-        })
+        let r =
+            StoredPrice { currency: o.req("currency"), min_minor: o.req("min_minor"), max_minor: o.req("max_minor"), from: o.def("from") };
+        o.end(r)
     }
 }
 
 impl FromJson for Standdown {
     fn from_json(v: Value) -> Result<Self, json::Error> {
         let mut o = Obj::new(v, "struct Standdown")?;
-        Ok(Standdown { key: o.req("key")?, seen_ms: o.req("seen_ms")?, via: o.req("via")? })
+        let r = Standdown { key: o.req("key"), seen_ms: o.req("seen_ms"), via: o.req("via") };
+        o.end(r)
     }
 }
 
@@ -333,19 +334,20 @@ impl FromJson for SessionRecord {
     fn from_json(v: Value) -> Result<Self, json::Error> {
         let mut o = Obj::new(v, "struct SessionRecord")?;
         let d = SessionRecord::default();
-        Ok(SessionRecord {
-            v: o.or("v", d.v)?,
-            referral: o.def("referral")?,
-            evidence: o.def("evidence")?,
-            tabs: o.def("tabs")?,
-            standdown: o.def("standdown")?,
-            cart: o.def("cart")?,
-            notes: o.def("notes")?,
+        let r = SessionRecord {
+            v: o.or("v", d.v),
+            referral: o.def("referral"),
+            evidence: o.def("evidence"),
+            tabs: o.def("tabs"),
+            standdown: o.def("standdown"),
+            cart: o.def("cart"),
+            notes: o.def("notes"),
             // Never stored.
             extensions: None,
-            last_checkout: o.def("last_checkout")?,
-            rates_seen: o.def("rates_seen")?,
-        })
+            last_checkout: o.def("last_checkout"),
+            rates_seen: o.def("rates_seen"),
+        };
+        o.end(r)
     }
 }
 
@@ -355,15 +357,16 @@ impl FromJson for Settings {
     fn from_json(v: Value) -> Result<Self, json::Error> {
         let mut o = Obj::new(v, "struct Settings")?;
         let d = Settings::default();
-        Ok(Settings {
-            v: o.or("v", d.v)?,
-            lang: o.or("lang", d.lang)?,
-            banner: o.or("banner", d.banner)?,
-            badge: o.or("badge", d.badge)?,
-            order_check: o.or("order_check", d.order_check)?,
-            orders_max: o.or("orders_max", d.orders_max)?,
-            account: o.or("account", d.account)?,
-        })
+        let r = Settings {
+            v: o.or("v", d.v),
+            lang: o.or("lang", d.lang),
+            banner: o.or("banner", d.banner),
+            badge: o.or("badge", d.badge),
+            order_check: o.or("order_check", d.order_check),
+            orders_max: o.or("orders_max", d.orders_max),
+            account: o.or("account", d.account),
+        };
+        o.end(r)
     }
 }
 

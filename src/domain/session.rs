@@ -170,19 +170,20 @@ unit_enum!(State {
 impl FromJson for Attempt {
     fn from_json(v: Value) -> Result<Self, json::Error> {
         let mut o = Obj::new(v, "struct Attempt")?;
-        Ok(Attempt {
-            tab_id: o.req("tab_id")?,
-            target: o.req("target")?,
-            started_ms: o.req("started_ms")?,
-            deadline_ms: o.req("deadline_ms")?,
-            redirected: o.def("redirected")?,
-            location_had_referral: o.def("location_had_referral")?,
-            click_id: o.def("click_id")?,
-            prior: o.def("prior")?,
-            fresh: o.def("fresh")?,
-            navigated: o.def("navigated")?,
-            stripped: o.def("stripped")?,
-        })
+        let r = Attempt {
+            tab_id: o.req("tab_id"),
+            target: o.req("target"),
+            started_ms: o.req("started_ms"),
+            deadline_ms: o.req("deadline_ms"),
+            redirected: o.def("redirected"),
+            location_had_referral: o.def("location_had_referral"),
+            click_id: o.def("click_id"),
+            prior: o.def("prior"),
+            fresh: o.def("fresh"),
+            navigated: o.def("navigated"),
+            stripped: o.def("stripped"),
+        };
+        o.end(r)
     }
 }
 
@@ -197,33 +198,35 @@ impl FromJson for Outcome {
             | "other-key" | "not-saved" | "hijack" => json::struct_content(content)?,
             other => return Err(json::unknown_variant(other)),
         };
-        Ok(match name.as_str() {
-            "blocked-by-client" => Outcome::BlockedByClient { url: o.req("url")? },
-            "block-page" => Outcome::BlockPage { extension_id: o.req("extension_id")? },
-            "stripped" => Outcome::Stripped { location_had_referral: o.req("location_had_referral")?, params: o.def("params")? },
-            "account-stripped" => Outcome::AccountStripped { param: o.req("param")? },
-            "account-swapped" => Outcome::AccountSwapped { param: o.req("param")?, found: o.req("found")? },
-            "network" => Outcome::Network { error: o.req("error")? },
-            "landed-elsewhere" => Outcome::LandedElsewhere { host: o.req("host")? },
-            "other-key" => Outcome::OtherKey { key: o.req("key")? },
-            "not-saved" => Outcome::NotSaved { error: o.req("error")? },
-            _ => Outcome::Hijack { key: o.req("key")?, culprit: o.req("culprit")? },
-        })
+        let r = match name.as_str() {
+            "blocked-by-client" => Outcome::BlockedByClient { url: o.req("url") },
+            "block-page" => Outcome::BlockPage { extension_id: o.req("extension_id") },
+            "stripped" => Outcome::Stripped { location_had_referral: o.req("location_had_referral"), params: o.def("params") },
+            "account-stripped" => Outcome::AccountStripped { param: o.req("param") },
+            "account-swapped" => Outcome::AccountSwapped { param: o.req("param"), found: o.req("found") },
+            "network" => Outcome::Network { error: o.req("error") },
+            "landed-elsewhere" => Outcome::LandedElsewhere { host: o.req("host") },
+            "other-key" => Outcome::OtherKey { key: o.req("key") },
+            "not-saved" => Outcome::NotSaved { error: o.req("error") },
+            _ => Outcome::Hijack { key: o.req("key"), culprit: o.req("culprit") },
+        };
+        o.end(r)
     }
 }
 
 impl FromJson for Referral {
     fn from_json(v: Value) -> Result<Self, json::Error> {
         let mut o = Obj::new(v, "struct Referral")?;
-        Ok(Referral {
-            state: o.req("state")?,
-            since_ms: o.def("since_ms")?,
-            activated_ms: o.def("activated_ms")?,
-            attempt: o.def("attempt")?,
-            outcome: o.def("outcome")?,
-            redirects_sent: o.def("redirects_sent")?,
-            account: o.def("account")?,
-        })
+        let r = Referral {
+            state: o.req("state"),
+            since_ms: o.def("since_ms"),
+            activated_ms: o.def("activated_ms"),
+            attempt: o.def("attempt"),
+            outcome: o.def("outcome"),
+            redirects_sent: o.def("redirects_sent"),
+            account: o.def("account"),
+        };
+        o.end(r)
     }
 }
 
