@@ -130,7 +130,7 @@ fn quarantine<'b, P: Platform>(p: &'b P, key: &'b str, raw: Value) -> Boxed<'b, 
 /// Reads a versioned record; an undecodable one is kept aside ([`quarantine`]) and replaced
 /// by a fresh record at once (so the next event does not find it unreadable again), with a
 /// note saying so.
-async fn load<P: Platform, T: serde::de::DeserializeOwned + serde::Serialize + Default>(
+async fn load<P: Platform, T: crate::domain::json::FromJson + serde::Serialize + Default>(
     p: &P,
     area: Area,
     key: &str,

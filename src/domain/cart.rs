@@ -7,12 +7,12 @@
 //! later on the cart page minus those added after activation (trusted "Add to cart"
 //! clicks) are taken as the old ones, at most as many as the counter said.
 
-use serde::{Deserialize, Serialize};
+use super::json::{self, serde_via_json, FromJson, Obj, Out, ToJson};
+use serde_json::Value;
 
 /// A sorted set of product ids. (A sorted `Vec`: the sets are tiny, and one less map
 /// instantiation keeps the wasm small.)
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct IdSet(Vec<String>);
 
 impl IdSet {
@@ -54,8 +54,7 @@ impl FromIterator<String> for IdSet {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Snapshot {
     pub at_ms: u64,
     /// Header counter at activation.
@@ -64,8 +63,7 @@ pub struct Snapshot {
     pub ids: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CartBook {
     /// Latest header counter reading.
     pub count_now: Option<u32>,
@@ -80,6 +78,68 @@ pub struct CartBook {
     /// Whether `stale` was settled from item-level knowledge.
     pub item_level: bool,
 }
+
+// Decoding (serde's rules, see `json`): every field defaults; an `IdSet` is its list.
+
+impl FromJson for IdSet {
+    fn from_json(v: Value) -> Result<Self, json::Error> {
+        Vec::from_json(v).map(IdSet)
+    }
+}
+
+impl FromJson for Snapshot {
+    fn from_json(v: Value) -> Result<Self, json::Error> {
+        let mut o = Obj::new(v, "struct Snapshot")?;
+        let r = Snapshot { at_ms: o.def("at_ms"), count: o.def("count"), ids: o.def("ids") };
+        o.end(r)
+    }
+}
+
+impl FromJson for CartBook {
+    fn from_json(v: Value) -> Result<Self, json::Error> {
+        let mut o = Obj::new(v, "struct CartBook")?;
+        let r = CartBook {
+            count_now: o.def("count_now"),
+            ids_now: o.def("ids_now"),
+            snapshot: o.def("snapshot"),
+            stale: o.def("stale"),
+            added_after: o.def("added_after"),
+            item_level: o.def("item_level"),
+        };
+        o.end(r)
+    }
+}
+
+impl ToJson for IdSet {
+    fn to_json(&self) -> Value {
+        self.0.to_json()
+    }
+}
+
+impl ToJson for Snapshot {
+    fn to_json(&self) -> Value {
+        let mut o = Out::new();
+        o.f("at_ms", &self.at_ms);
+        o.f("count", &self.count);
+        o.f("ids", &self.ids);
+        o.done()
+    }
+}
+
+impl ToJson for CartBook {
+    fn to_json(&self) -> Value {
+        let mut o = Out::new();
+        o.f("count_now", &self.count_now);
+        o.f("ids_now", &self.ids_now);
+        o.f("snapshot", &self.snapshot);
+        o.f("stale", &self.stale);
+        o.f("added_after", &self.added_after);
+        o.f("item_level", &self.item_level);
+        o.done()
+    }
+}
+
+serde_via_json!(IdSet, Snapshot, CartBook);
 
 /// What the shopper should be told.
 #[derive(Debug, Clone, PartialEq, Eq)]

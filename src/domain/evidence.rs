@@ -2,13 +2,13 @@
 //! attribution change and page observation the worker saw, with time, tab and source.
 //! The popup's Diagnostics list is this, and every warning cites an item of it.
 
-use serde::{Deserialize, Serialize};
+use super::json::{self, serde_via_json, unit_enum, FromJson, Obj, Out, ToJson};
+use serde_json::Value;
 
 /// Items kept per session; the oldest go first.
 pub const MAX_EVIDENCE: usize = 200;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EvidenceKind {
     /// We sent the tab through the deep link (one per trusted click).
     ActivationSent,
@@ -39,18 +39,60 @@ pub enum EvidenceKind {
     Bait,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Evidence {
     pub at_ms: f64,
-    #[serde(default)]
     pub tab_id: Option<i32>,
     pub kind: EvidenceKind,
     /// The culprit or object: an extension id, a host, a key.
-    #[serde(default)]
     pub subject: String,
-    #[serde(default)]
     pub detail: String,
 }
+
+unit_enum!(EvidenceKind {
+    "activation-sent" => EvidenceKind::ActivationSent,
+    "redirect" => EvidenceKind::Redirect,
+    "blocked-request" => EvidenceKind::BlockedRequest,
+    "block-page" => EvidenceKind::BlockPage,
+    "stripped" => EvidenceKind::Stripped,
+    "verified" => EvidenceKind::Verified,
+    "failed" => EvidenceKind::Failed,
+    "attribution" => EvidenceKind::Attribution,
+    "hijack" => EvidenceKind::Hijack,
+    "standdown" => EvidenceKind::Standdown,
+    "rival-link" => EvidenceKind::RivalLink,
+    "page" => EvidenceKind::Page,
+    "bait" => EvidenceKind::Bait,
+});
+
+/// `tab_id`, `subject` and `detail` default when absent.
+impl FromJson for Evidence {
+    fn from_json(v: Value) -> Result<Self, json::Error> {
+        let mut o = Obj::new(v, "struct Evidence")?;
+        let r = Evidence {
+            at_ms: o.req("at_ms"),
+            tab_id: o.def("tab_id"),
+            kind: o.need("kind", EvidenceKind::Page),
+            subject: o.def("subject"),
+            detail: o.def("detail"),
+        };
+        o.end(r)
+    }
+}
+
+impl ToJson for Evidence {
+    fn to_json(&self) -> Value {
+        let mut o = Out::new();
+        o.f("at_ms", &self.at_ms);
+        o.f("tab_id", &self.tab_id);
+        o.f("kind", &self.kind);
+        o.f("subject", &self.subject);
+        o.f("detail", &self.detail);
+        o.done()
+    }
+}
+
+serde_via_json!(EvidenceKind, Evidence);
 
 /// Appends, keeping at most MAX_EVIDENCE items; an item equal to the last one (same
 /// kind, tab, subject, detail) is not repeated.
@@ -106,8 +148,8 @@ pub fn lines(list: &[Evidence], fmt_time: &dyn Fn(f64) -> String) -> Vec<String>
     list.iter()
         .map(|e| {
             let tab = e.tab_id.map(|t| format!(" tab {t}")).unwrap_or_default();
-            let kind = serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-            format!("{}{} {} {} {}", fmt_time(e.at_ms), tab, kind, e.subject, e.detail).trim_end().to_string()
+            let kind = e.kind.to_json();
+            format!("{}{} {} {} {}", fmt_time(e.at_ms), tab, kind.as_str().unwrap_or_default(), e.subject, e.detail).trim_end().to_string()
         })
         .collect()
 }

@@ -1,14 +1,19 @@
-//! Typed values from `serde_json::Value`, with a deserializer that is smaller in wasm than
-//! `serde_json::from_value`: records and messages are JSON objects, so structs are read
-//! from objects only (serde_json also accepts them as arrays, which instantiates a second
-//! decoding path for every struct type). Everything else behaves like `from_value`.
+//! Typed values to and from `serde_json::Value` without serde's visitors and serializers.
+//! Stored records and messages are decoded by hand-written [`FromJson`] impls and written by
+//! [`ToJson`] impls: each struct is a table of field reads or writes through a few shared,
+//! non-generic helpers, several times smaller in wasm than the code `#[derive(Deserialize,
+//! Serialize)]` instantiates per struct and field type. The rules are serde's (and were
+//! checked against the derives): structs only from objects, unknown fields ignored, an
+//! absent `Option` field is `None`, an absent field without a default is an error, a
+//! present field of the wrong type is an error (also `null` for a non-`Option`), integers
+//! in range, enums as their variant name (or `{"variant": …}`); written the same way
+//! (options as `null`, non-finite floats as `null`). `serde` impls for these types go
+//! through the same code ([`serde_via_json`]).
 
-use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
-use serde::forward_to_deserialize_any;
 use serde_json::{Map, Value};
 
-/// A decoding error. Its messages never format a float (`Unexpected::Float`'s `Display`
-/// would link the whole float formatter into the wasm for an error text).
+/// A decoding error. Its messages never format a float (the float formatter would be
+/// linked into the wasm for an error text).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error(String);
 
@@ -20,183 +25,431 @@ impl std::fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-fn describe(u: &de::Unexpected<'_>) -> String {
-    match u {
-        de::Unexpected::Bool(b) => format!("boolean `{b}`"),
-        de::Unexpected::Unsigned(n) => format!("integer `{n}`"),
-        de::Unexpected::Signed(n) => format!("integer `{n}`"),
-        de::Unexpected::Float(_) => "a floating point number".into(),
-        de::Unexpected::Str(s) => format!("string {:?}", s.chars().take(40).collect::<String>()),
-        de::Unexpected::Unit => "null".into(),
-        de::Unexpected::Seq => "a list".into(),
-        de::Unexpected::Map => "an object".into(),
-        de::Unexpected::Other(o) => (*o).into(),
-        _ => "another value".into(),
-    }
-}
-
-impl de::Error for Error {
-    fn custom<T: std::fmt::Display>(msg: T) -> Self {
-        Error(msg.to_string())
-    }
-    fn invalid_type(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
-        Error(format!("invalid type: {}, expected {exp}", describe(&unexp)))
-    }
-    fn invalid_value(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
-        Error(format!("invalid value: {}, expected {exp}", describe(&unexp)))
-    }
-}
-
-/// `serde_json::from_value`, objects-only for structs.
-pub fn from_value<T: DeserializeOwned>(v: Value) -> Result<T, Error> {
-    T::deserialize(De(v))
-}
-
-fn unexpected(v: &Value) -> de::Unexpected<'_> {
+fn describe(v: &Value) -> String {
     match v {
-        Value::Null => de::Unexpected::Unit,
-        Value::Bool(b) => de::Unexpected::Bool(*b),
-        Value::Number(_) => de::Unexpected::Other("number"),
-        Value::String(s) => de::Unexpected::Str(s),
-        Value::Array(_) => de::Unexpected::Seq,
-        Value::Object(_) => de::Unexpected::Map,
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("boolean `{b}`"),
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => format!("integer `{u}`"),
+            (_, Some(i)) => format!("integer `{i}`"),
+            _ => "a floating point number".into(),
+        },
+        Value::String(s) => format!("string {:?}", s.chars().take(40).collect::<String>()),
+        Value::Array(_) => "a list".into(),
+        Value::Object(_) => "an object".into(),
     }
 }
 
-pub struct De(pub Value);
+/// `invalid type: …, expected …` (or `invalid value` for a number out of range).
+#[inline(never)]
+fn invalid(v: &Value, expected: &str) -> Error {
+    let kind = if v.is_number() && expected.starts_with(['u', 'i']) { "value" } else { "type" };
+    Error(format!("invalid {kind}: {}, expected {expected}", describe(v)))
+}
 
-impl<'de> de::Deserializer<'de> for De {
-    type Error = Error;
+#[inline(never)]
+fn missing(k: &str) -> Error {
+    Error(format!("missing field `{k}`"))
+}
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.0 {
-            Value::Null => visitor.visit_unit(),
-            Value::Bool(b) => visitor.visit_bool(b),
-            Value::Number(n) => {
-                if let Some(u) = n.as_u64() {
-                    visitor.visit_u64(u)
-                } else if let Some(i) = n.as_i64() {
-                    visitor.visit_i64(i)
-                } else {
-                    visitor.visit_f64(n.as_f64().unwrap_or(f64::NAN))
-                }
+/// A value of a type from JSON.
+pub trait FromJson: Sized {
+    fn from_json(v: Value) -> Result<Self, Error>;
+    /// The value of an absent field: `None` for options (as serde has it), an error for
+    /// everything else.
+    fn absent() -> Option<Self> {
+        None
+    }
+}
+
+/// `serde_json::from_value`, by [`FromJson`].
+pub fn from_value<T: FromJson>(v: Value) -> Result<T, Error> {
+    T::from_json(v)
+}
+
+impl FromJson for Value {
+    fn from_json(v: Value) -> Result<Self, Error> {
+        Ok(v)
+    }
+}
+
+impl FromJson for String {
+    fn from_json(v: Value) -> Result<Self, Error> {
+        match v {
+            Value::String(s) => Ok(s),
+            other => Err(invalid(&other, "a string")),
+        }
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(v: Value) -> Result<Self, Error> {
+        match v {
+            Value::Bool(b) => Ok(b),
+            other => Err(invalid(&other, "a boolean")),
+        }
+    }
+}
+
+impl FromJson for f64 {
+    fn from_json(v: Value) -> Result<Self, Error> {
+        match &v {
+            Value::Number(n) => Ok(n.as_f64().unwrap_or(f64::NAN)),
+            _ => Err(invalid(&v, "f64")),
+        }
+    }
+}
+
+/// An integer in `min..=max` (as `i128`: every JSON integer fits).
+#[inline(never)]
+fn int(v: &Value, min: i128, max: i128, expected: &'static str) -> Result<i128, Error> {
+    let n = match v {
+        Value::Number(n) => n.as_u64().map(i128::from).or_else(|| n.as_i64().map(i128::from)),
+        _ => None,
+    };
+    n.filter(|n| (min..=max).contains(n)).ok_or_else(|| invalid(v, expected))
+}
+
+impl FromJson for u32 {
+    fn from_json(v: Value) -> Result<Self, Error> {
+        int(&v, 0, u32::MAX.into(), "u32").map(|n| n as u32)
+    }
+}
+
+impl FromJson for u64 {
+    fn from_json(v: Value) -> Result<Self, Error> {
+        int(&v, 0, u64::MAX.into(), "u64").map(|n| n as u64)
+    }
+}
+
+impl FromJson for i32 {
+    fn from_json(v: Value) -> Result<Self, Error> {
+        int(&v, i32::MIN.into(), i32::MAX.into(), "i32").map(|n| n as i32)
+    }
+}
+
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(v: Value) -> Result<Self, Error> {
+        match v {
+            Value::Null => Ok(None),
+            v => T::from_json(v).map(Some),
+        }
+    }
+    fn absent() -> Option<Self> {
+        Some(None)
+    }
+}
+
+/// The elements of a list.
+#[inline(never)]
+fn list(v: Value) -> Result<Vec<Value>, Error> {
+    match v {
+        Value::Array(a) => Ok(a),
+        other => Err(invalid(&other, "a sequence")),
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(v: Value) -> Result<Self, Error> {
+        let a = list(v)?;
+        let mut out = Vec::with_capacity(a.len());
+        for e in a {
+            out.push(T::from_json(e)?);
+        }
+        Ok(out)
+    }
+}
+
+/// A pair is a list of (at least) two elements.
+impl<A: FromJson, B: FromJson> FromJson for (A, B) {
+    fn from_json(v: Value) -> Result<Self, Error> {
+        let mut it = list(v)?.into_iter();
+        let (Some(a), Some(b)) = (it.next(), it.next()) else {
+            return Err(Error("invalid length, expected a tuple of size 2".into()));
+        };
+        Ok((A::from_json(a)?, B::from_json(b)?))
+    }
+}
+
+/// The fields of an object being decoded into a struct. The field reads return a value
+/// whatever happens and keep the first error; [`Obj::end`] gives it back. (No early return
+/// per field: in wasm, every `?` between fields was a path dropping the fields before it.)
+pub struct Obj {
+    fields: Map<String, Value>,
+    error: Option<Error>,
+}
+
+impl Obj {
+    /// `v` as the fields of `what` (`"struct X"`): only an object is.
+    #[inline(never)]
+    pub fn new(v: Value, what: &'static str) -> Result<Obj, Error> {
+        match v {
+            Value::Object(fields) => Ok(Obj { fields, error: None }),
+            other => Err(invalid(&other, what)),
+        }
+    }
+
+    #[inline(never)]
+    fn take(&mut self, k: &str) -> Option<Value> {
+        self.fields.remove(k)
+    }
+
+    #[inline(never)]
+    fn fail(&mut self, e: Error) {
+        self.error.get_or_insert(e);
+    }
+
+    fn read<T: FromJson>(&mut self, v: Value, placeholder: T) -> T {
+        T::from_json(v).unwrap_or_else(|e| {
+            self.fail(e);
+            placeholder
+        })
+    }
+
+    /// A field without a default (absent: `None` for an option, an error otherwise).
+    /// `placeholder` is returned only with an error.
+    pub fn need<T: FromJson>(&mut self, k: &'static str, placeholder: T) -> T {
+        match self.take(k) {
+            Some(v) => self.read(v, placeholder),
+            None => T::absent().unwrap_or_else(|| {
+                self.fail(missing(k));
+                placeholder
+            }),
+        }
+    }
+
+    /// [`Obj::need`] with the type's default as the placeholder.
+    pub fn req<T: FromJson + Default>(&mut self, k: &'static str) -> T {
+        self.need(k, T::default())
+    }
+
+    /// A field with a default (`#[serde(default)]`).
+    pub fn or<T: FromJson>(&mut self, k: &'static str, default: T) -> T {
+        match self.take(k) {
+            Some(v) => self.read(v, default),
+            None => default,
+        }
+    }
+
+    /// A field defaulting to its type's default.
+    pub fn def<T: FromJson + Default>(&mut self, k: &'static str) -> T {
+        self.or(k, T::default())
+    }
+
+    /// The decoded value, or the first error of its fields.
+    pub fn end<T>(self, value: T) -> Result<T, Error> {
+        match self.error {
+            None => Ok(value),
+            Some(e) => Err(e),
+        }
+    }
+}
+
+/// An enum's variant: its name, and its content when it came as `{"name": content}`.
+#[inline(never)]
+pub fn variant(v: Value) -> Result<(String, Option<Value>), Error> {
+    match v {
+        Value::String(s) => Ok((s, None)),
+        Value::Object(m) if m.len() == 1 => Ok(m.into_iter().next().map(|(k, v)| (k, Some(v))).expect("one entry")),
+        other => Err(invalid(&other, "a string or an object with one key")),
+    }
+}
+
+#[inline(never)]
+pub fn unknown_variant(name: &str) -> Error {
+    Error(format!("unknown variant `{}`", name.chars().take(40).collect::<String>()))
+}
+
+/// The index in `names` of a unit variant (`"name"` or `{"name": null}`).
+#[inline(never)]
+pub fn unit_variant(v: Value, names: &[&str]) -> Result<usize, Error> {
+    let (name, content) = variant(v)?;
+    let i = names.iter().position(|n| *n == name).ok_or_else(|| unknown_variant(&name))?;
+    unit_content(content)?;
+    Ok(i)
+}
+
+/// A unit variant's content: none, or `null`.
+#[inline(never)]
+pub fn unit_content(content: Option<Value>) -> Result<(), Error> {
+    match content {
+        None | Some(Value::Null) => Ok(()),
+        Some(other) => Err(invalid(&other, "unit variant")),
+    }
+}
+
+/// A struct variant's fields (`{"name": {…}}`).
+#[inline(never)]
+pub fn struct_content(content: Option<Value>) -> Result<Obj, Error> {
+    match content {
+        Some(v) => Obj::new(v, "struct variant"),
+        None => Err(Error("invalid type: unit variant, expected struct variant".into())),
+    }
+}
+
+/// A value as JSON: what `serde_json::to_value` gives for the derived `Serialize`
+/// (the derives instantiated a serializer call per field type and struct; this is one
+/// shared map insert per field).
+pub trait ToJson {
+    fn to_json(&self) -> Value;
+}
+
+impl ToJson for Value {
+    fn to_json(&self) -> Value {
+        self.clone()
+    }
+}
+
+impl ToJson for str {
+    fn to_json(&self) -> Value {
+        Value::String(self.to_owned())
+    }
+}
+
+impl ToJson for String {
+    fn to_json(&self) -> Value {
+        Value::String(self.clone())
+    }
+}
+
+impl ToJson for bool {
+    fn to_json(&self) -> Value {
+        Value::Bool(*self)
+    }
+}
+
+/// A finite number, or `null` (as serde_json writes NaN and infinities).
+impl ToJson for f64 {
+    fn to_json(&self) -> Value {
+        Value::from(*self)
+    }
+}
+
+impl ToJson for u32 {
+    fn to_json(&self) -> Value {
+        Value::from(*self)
+    }
+}
+
+impl ToJson for u64 {
+    fn to_json(&self) -> Value {
+        Value::from(*self)
+    }
+}
+
+impl ToJson for i32 {
+    fn to_json(&self) -> Value {
+        Value::from(*self)
+    }
+}
+
+impl<T: ToJson + ?Sized> ToJson for &T {
+    fn to_json(&self) -> Value {
+        (**self).to_json()
+    }
+}
+
+impl<T: ToJson> ToJson for Option<T> {
+    fn to_json(&self) -> Value {
+        match self {
+            Some(v) => v.to_json(),
+            None => Value::Null,
+        }
+    }
+}
+
+impl<T: ToJson> ToJson for Vec<T> {
+    fn to_json(&self) -> Value {
+        Value::Array(self.iter().map(ToJson::to_json).collect())
+    }
+}
+
+impl<A: ToJson, B: ToJson> ToJson for (A, B) {
+    fn to_json(&self) -> Value {
+        Value::Array(vec![self.0.to_json(), self.1.to_json()])
+    }
+}
+
+/// A struct's fields being written into an object.
+#[derive(Default)]
+pub struct Out(Map<String, Value>);
+
+impl Out {
+    pub fn new() -> Out {
+        Out(Map::new())
+    }
+
+    #[inline(never)]
+    pub fn put(&mut self, k: &str, v: Value) {
+        self.0.insert(k.to_owned(), v);
+    }
+
+    pub fn f<T: ToJson + ?Sized>(&mut self, k: &str, v: &T) {
+        self.put(k, v.to_json())
+    }
+
+    pub fn done(self) -> Value {
+        Value::Object(self.0)
+    }
+
+    /// An enum's struct variant: `{"name": {fields}}`.
+    #[inline(never)]
+    pub fn variant(self, name: &str) -> Value {
+        let mut outer = Out::new();
+        outer.put(name, self.done());
+        outer.done()
+    }
+}
+
+/// Unit-only enums: `FromJson` and `ToJson` by their variant names, in declaration order.
+macro_rules! unit_enum {
+    ($t:ty { $($name:literal => $var:path),* $(,)? }) => {
+        impl $crate::domain::json::FromJson for $t {
+            fn from_json(v: serde_json::Value) -> Result<Self, $crate::domain::json::Error> {
+                const ALL: &[$t] = &[$($var),*];
+                $crate::domain::json::unit_variant(v, &[$($name),*]).map(|i| ALL[i])
             }
-            Value::String(s) => visitor.visit_string(s),
-            Value::Array(a) => visitor.visit_seq(Seq(a.into_iter())),
-            Value::Object(m) => visitor.visit_map(Obj { it: m.into_iter(), value: None }),
         }
-    }
-
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.0 {
-            Value::Null => visitor.visit_none(),
-            v => visitor.visit_some(De(v)),
-        }
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        match self.0 {
-            Value::Object(m) => visitor.visit_map(Obj { it: m.into_iter(), value: None }),
-            other => Err(de::Error::invalid_type(unexpected(&other), &visitor)),
-        }
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        match self.0 {
-            Value::String(s) => visitor.visit_enum(s.into_deserializer()),
-            Value::Object(m) if m.len() == 1 => {
-                let (k, v) = m.into_iter().next().expect("one entry");
-                visitor.visit_enum(Variant { key: k, value: v })
+        impl $crate::domain::json::ToJson for $t {
+            fn to_json(&self) -> serde_json::Value {
+                serde_json::Value::String(match self { $($var => $name),* }.into())
             }
-            other => Err(de::Error::invalid_type(unexpected(&other), &"a string or an object with one key")),
         }
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, Error> {
-        visitor.visit_newtype_struct(self)
-    }
-
-    forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map identifier ignored_any
-    }
+    };
 }
+pub(crate) use unit_enum;
 
-struct Seq(std::vec::IntoIter<Value>);
-
-impl<'de> SeqAccess<'de> for Seq {
-    type Error = Error;
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Error> {
-        match self.0.next() {
-            Some(v) => seed.deserialize(De(v)).map(Some),
-            None => Ok(None),
-        }
-    }
-}
-
-struct Obj {
-    it: <Map<String, Value> as IntoIterator>::IntoIter,
-    value: Option<Value>,
-}
-
-impl<'de> MapAccess<'de> for Obj {
-    type Error = Error;
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
-        match self.it.next() {
-            Some((k, v)) => {
-                self.value = Some(v);
-                seed.deserialize(k.into_deserializer()).map(Some)
+/// `serde::Deserialize` and `serde::Serialize` through [`FromJson`] and [`ToJson`] (for
+/// `serde_json::to_value`, and tools and tests that use serde).
+macro_rules! serde_via_json {
+    ($($t:ty),* $(,)?) => {
+        $(impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let v = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
+                <$t as $crate::domain::json::FromJson>::from_json(v).map_err(serde::de::Error::custom)
             }
-            None => Ok(None),
         }
-    }
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
-        seed.deserialize(De(self.value.take().unwrap_or(Value::Null)))
-    }
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                serde::Serialize::serialize(&$crate::domain::json::ToJson::to_json(self), s)
+            }
+        })*
+    };
 }
+pub(crate) use serde_via_json;
 
-struct Variant {
-    key: String,
-    value: Value,
+/// `serde::Deserialize` through [`FromJson`] (types that keep a derived `Serialize`).
+macro_rules! serde_via_from_json {
+    ($($t:ty),* $(,)?) => {
+        $(impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let v = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
+                <$t as $crate::domain::json::FromJson>::from_json(v).map_err(serde::de::Error::custom)
+            }
+        })*
+    };
 }
-
-impl<'de> de::EnumAccess<'de> for Variant {
-    type Error = Error;
-    type Variant = De;
-    fn variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<(S::Value, De), Error> {
-        let v = seed.deserialize(self.key.into_deserializer())?;
-        Ok((v, De(self.value)))
-    }
-}
-
-impl<'de> de::VariantAccess<'de> for De {
-    type Error = Error;
-    fn unit_variant(self) -> Result<(), Error> {
-        match self.0 {
-            Value::Null => Ok(()),
-            other => Err(de::Error::invalid_type(unexpected(&other), &"a unit variant")),
-        }
-    }
-    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
-        seed.deserialize(self)
-    }
-    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
-        de::Deserializer::deserialize_any(self, visitor)
-    }
-    fn struct_variant<V: Visitor<'de>>(self, _fields: &'static [&'static str], visitor: V) -> Result<V::Value, Error> {
-        de::Deserializer::deserialize_struct(self, "", &[], visitor)
-    }
-}
+pub(crate) use serde_via_from_json;
 
 #[cfg(test)]
 mod tests {
@@ -213,35 +466,105 @@ mod tests {
         list: Vec<String>,
     }
 
+    impl Inner {
+        fn decode(v: Value) -> Result<Inner, Error> {
+            let mut o = Obj::new(v, "struct Inner")?;
+            let r = Inner { n: o.def("n"), f: o.def("f"), s: o.def("s"), list: o.def("list") };
+            o.end(r)
+        }
+    }
+
     #[derive(Debug, PartialEq, Deserialize)]
     #[serde(rename_all = "kebab-case")]
     enum E {
         Unit,
         Data { x: i32 },
-        New(String),
     }
 
+    impl FromJson for E {
+        fn from_json(v: Value) -> Result<E, Error> {
+            let (name, content) = variant(v)?;
+            match name.as_str() {
+                "unit" => unit_content(content).map(|()| E::Unit),
+                "data" => {
+                    let mut o = struct_content(content)?;
+                    let r = E::Data { x: o.req("x") };
+                    o.end(r)
+                }
+                other => Err(unknown_variant(other)),
+            }
+        }
+    }
+
+    #[derive(Debug, PartialEq, Clone, Copy, Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    enum U {
+        First,
+        SecondOne,
+    }
+    unit_enum!(U { "first" => U::First, "second-one" => U::SecondOne });
+
     #[test]
-    fn same_results_as_serde_json_for_objects() {
+    fn same_results_as_serde_json() {
         let v = json!({"n": 7, "f": 1.5, "s": null, "list": ["a", "b"], "extra": {"deep": [1]}});
-        let a: Inner = from_value(v.clone()).unwrap();
-        let b: Inner = serde_json::from_value(v).unwrap();
-        assert_eq!(a, b);
-        assert_eq!(from_value::<E>(json!("unit")).unwrap(), E::Unit);
-        assert_eq!(from_value::<E>(json!({"data": {"x": -3}})).unwrap(), E::Data { x: -3 });
-        assert_eq!(from_value::<E>(json!({"new": "v"})).unwrap(), E::New("v".into()));
-        assert_eq!(from_value::<Option<u8>>(json!(null)).unwrap(), None);
+        assert_eq!(Inner::decode(v.clone()).unwrap(), serde_json::from_value::<Inner>(v).unwrap());
+        let v = json!({"f": 2});
+        assert_eq!(Inner::decode(v.clone()).unwrap(), serde_json::from_value::<Inner>(v).unwrap());
+        for v in [json!("unit"), json!({"unit": null}), json!({"data": {"x": -3}})] {
+            assert_eq!(from_value::<E>(v.clone()).unwrap(), serde_json::from_value::<E>(v).unwrap());
+        }
+        for v in [json!("first"), json!("second-one"), json!({"first": null})] {
+            assert_eq!(from_value::<U>(v.clone()).unwrap(), serde_json::from_value::<U>(v).unwrap());
+        }
+        assert_eq!(from_value::<Option<u32>>(json!(null)).unwrap(), None);
+        assert_eq!(from_value::<(String, u32)>(json!(["a", 2])).unwrap(), ("a".to_string(), 2));
+        assert_eq!(from_value::<i32>(json!(-5)).unwrap(), -5);
+        assert_eq!(from_value::<u64>(json!(u64::MAX)).unwrap(), u64::MAX);
+        assert_eq!(from_value::<f64>(json!(3)).unwrap(), 3.0);
     }
 
     #[test]
-    fn rejects_what_it_should() {
-        assert!(from_value::<Inner>(json!([7, 1.5, null, []])).is_err(), "structs only from objects");
-        assert!(from_value::<Inner>(json!({"n": -1})).is_err());
-        assert!(from_value::<Inner>(json!({"n": 4294967296u64})).is_err());
-        assert!(from_value::<Inner>(json!({"n": "7"})).is_err());
-        assert!(from_value::<E>(json!("nope")).is_err());
-        assert!(from_value::<E>(json!({"data": {"x": 1}, "unit": null})).is_err());
-        assert!(from_value::<E>(json!({"unit": 5})).is_err());
-        assert!(from_value::<E>(json!(3)).is_err());
+    fn rejects_what_serde_json_rejects() {
+        let structs = [
+            json!([7, 1.5, null, []]),
+            json!({"n": -1}),
+            json!({"n": 4294967296u64}),
+            json!({"n": "7"}),
+            json!({"n": null}),
+            json!({"n": 1.0}),
+            json!({"list": "a"}),
+        ];
+        for v in structs {
+            assert!(serde_json::from_value::<Inner>(v.clone()).is_err() || v.is_array(), "{v}");
+            assert!(Inner::decode(v.clone()).is_err(), "{v}");
+        }
+        for v in [
+            json!("nope"),
+            json!({"data": {"x": 1}, "unit": null}),
+            json!({"unit": 5}),
+            json!(3),
+            json!("data"),
+            json!({"data": null}),
+            json!({"data": {}}),
+        ] {
+            assert!(serde_json::from_value::<E>(v.clone()).is_err(), "{v}");
+            assert!(from_value::<E>(v.clone()).is_err(), "{v}");
+        }
+        for v in [json!("First"), json!({"first": 1}), json!(0), json!(null)] {
+            assert!(serde_json::from_value::<U>(v.clone()).is_err(), "{v}");
+            assert!(from_value::<U>(v.clone()).is_err(), "{v}");
+        }
+        assert!(from_value::<i32>(json!(2147483648u64)).is_err());
+        assert!(from_value::<(String, u32)>(json!(["a"])).is_err());
+        assert_eq!(Inner::decode(json!({"n": "7"})).unwrap_err().to_string(), "invalid type: string \"7\", expected u32");
+        assert_eq!(from_value::<u32>(json!(-1)).unwrap_err().to_string(), "invalid value: integer `-1`, expected u32");
+        assert_eq!(
+            {
+                let mut o = Obj::new(json!({}), "struct X").unwrap();
+                let n: u32 = o.req("n");
+                o.end(n).unwrap_err().to_string()
+            },
+            "missing field `n`"
+        );
     }
 }

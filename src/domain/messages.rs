@@ -2,13 +2,14 @@
 //! the browser events the worker's listeners hand to the core. Anything that does not
 //! decode into these types is answered with an error value, never a panic.
 
-use serde::{Deserialize, Serialize};
+use super::json::{self, serde_via_from_json, FromJson, Obj};
+use serde::Serialize;
 use serde_json::Value;
 
 /// Raw facts a content script collected from a page, by the selectors and data paths of
 /// the layout profile the worker gave it. Nothing here is trusted or parsed yet.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PageFacts {
     /// Which layout profile the content script applied.
     pub layout: Option<String>,
@@ -47,12 +48,50 @@ pub struct PageFacts {
     pub bait_hidden: Option<bool>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CartLine {
     pub href: String,
     pub quantity: Option<String>,
 }
+
+// Decoding (serde's rules, see `json`): every field defaults; `PageFacts`' names are
+// camelCase.
+
+impl FromJson for PageFacts {
+    fn from_json(v: Value) -> Result<Self, json::Error> {
+        let mut o = Obj::new(v, "struct PageFacts")?;
+        let r = PageFacts {
+            layout: o.def("layout"),
+            json_ld: o.def("jsonLd"),
+            embedded: o.def("embedded"),
+            price: o.def("price"),
+            category_links: o.def("categoryLinks"),
+            quantity: o.def("quantity"),
+            cart_count: o.def("cartCount"),
+            cart_items: o.def("cartItems"),
+            cart_waited: o.def("cartWaited"),
+            affiliate_links: o.def("affiliateLinks"),
+            affiliate_frames: o.def("affiliateFrames"),
+            order_total: o.def("orderTotal"),
+            promo_code: o.def("promoCode"),
+            app_payment: o.def("appPayment"),
+            pay_success: o.def("paySuccess"),
+            order_links: o.def("orderLinks"),
+            bait_hidden: o.def("baitHidden"),
+        };
+        o.end(r)
+    }
+}
+
+impl FromJson for CartLine {
+    fn from_json(v: Value) -> Result<Self, json::Error> {
+        let mut o = Obj::new(v, "struct CartLine")?;
+        let r = CartLine { href: o.def("href"), quantity: o.def("quantity") };
+        o.end(r)
+    }
+}
+
+serde_via_from_json!(PageFacts, CartLine);
 
 /// Requests from our own extension contexts.
 #[derive(Debug, Clone, PartialEq)]
@@ -233,7 +272,7 @@ impl Fields {
     fn facts(&mut self, k: &str) -> Result<Option<PageFacts>, String> {
         match self.take(k) {
             None => Ok(None),
-            Some(v) => super::json::from_value(v).map(Some).map_err(|e| format!("`{k}`: {e}")),
+            Some(v) => json::from_value(v).map(Some).map_err(|e| format!("`{k}`: {e}")),
         }
     }
 }

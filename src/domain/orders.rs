@@ -4,9 +4,9 @@
 //! migrated on read, one bad entry is quarantined without dropping the others, and the
 //! log is bounded (oldest pruned).
 
+use super::json::{self, serde_via_json, FromJson, Obj, Out, ToJson};
 use super::money::{self, MoneyError};
 use super::price;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub const ORDERS_KEY: &str = "orders";
@@ -17,8 +17,7 @@ pub const MAX_LIMIT: u32 = 5000;
 pub const MAX_QUARANTINE: usize = 50;
 
 /// The referral as it stood when the order was paid.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Snapshot {
     /// Session state (`active`, `hijacked`, …).
     pub state: String,
@@ -41,8 +40,7 @@ impl Snapshot {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Order {
     /// Local id (`o<ms>`), unique in the log.
     pub id: String,
@@ -64,6 +62,78 @@ pub struct Order {
     pub reminder: String,
     /// The shopper's account id the referral carried (the one credited), when accounts are used.
     pub account: Option<String>,
+}
+
+// Decoding (serde's rules, see `json`): every field of `Snapshot` and `Order` defaults.
+
+impl FromJson for Snapshot {
+    fn from_json(v: Value) -> Result<Self, json::Error> {
+        let mut o = Obj::new(v, "struct Snapshot")?;
+        let r = Snapshot {
+            state: o.def("state"),
+            activated_ms: o.def("activated_ms"),
+            cookie: o.def("cookie"),
+            cookie_key: o.def("cookie_key"),
+            warnings: o.def("warnings"),
+            detail: o.def("detail"),
+        };
+        o.end(r)
+    }
+}
+
+impl FromJson for Order {
+    fn from_json(v: Value) -> Result<Self, json::Error> {
+        let mut o = Obj::new(v, "struct Order")?;
+        let r = Order {
+            id: o.def("id"),
+            at_ms: o.def("at_ms"),
+            order_ids: o.def("order_ids"),
+            payment_id: o.def("payment_id"),
+            page: o.def("page"),
+            amount_minor: o.def("amount_minor"),
+            currency: o.def("currency"),
+            rate_bp: o.def("rate_bp"),
+            expected_minor: o.def("expected_minor"),
+            refunded_minor: o.def("refunded_minor"),
+            snapshot: o.def("snapshot"),
+            reminder: o.def("reminder"),
+            account: o.def("account"),
+        };
+        o.end(r)
+    }
+}
+
+impl ToJson for Snapshot {
+    fn to_json(&self) -> Value {
+        let mut o = Out::new();
+        o.f("state", &self.state);
+        o.f("activated_ms", &self.activated_ms);
+        o.f("cookie", &self.cookie);
+        o.f("cookie_key", &self.cookie_key);
+        o.f("warnings", &self.warnings);
+        o.f("detail", &self.detail);
+        o.done()
+    }
+}
+
+impl ToJson for Order {
+    fn to_json(&self) -> Value {
+        let mut o = Out::new();
+        o.f("id", &self.id);
+        o.f("at_ms", &self.at_ms);
+        o.f("order_ids", &self.order_ids);
+        o.f("payment_id", &self.payment_id);
+        o.f("page", &self.page);
+        o.f("amount_minor", &self.amount_minor);
+        o.f("currency", &self.currency);
+        o.f("rate_bp", &self.rate_bp);
+        o.f("expected_minor", &self.expected_minor);
+        o.f("refunded_minor", &self.refunded_minor);
+        o.f("snapshot", &self.snapshot);
+        o.f("reminder", &self.reminder);
+        o.f("account", &self.account);
+        o.done()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,14 +209,35 @@ pub fn parse_refund(text: &str, currency: &str) -> Result<u64, RefundError> {
     Ok(p.min_minor)
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OrderLog {
     pub v: u32,
     pub orders: Vec<Order>,
     /// Entries that could not be read, kept as they were.
-    #[serde(default)]
     pub quarantine: Vec<Value>,
 }
+
+/// `quarantine` defaults when absent. (The worker reads a log with [`decode`], entry by
+/// entry.)
+impl FromJson for OrderLog {
+    fn from_json(v: Value) -> Result<Self, json::Error> {
+        let mut o = Obj::new(v, "struct OrderLog")?;
+        let r = OrderLog { v: o.req("v"), orders: o.req("orders"), quarantine: o.def("quarantine") };
+        o.end(r)
+    }
+}
+
+impl ToJson for OrderLog {
+    fn to_json(&self) -> Value {
+        let mut o = Out::new();
+        o.f("v", &self.v);
+        o.f("orders", &self.orders);
+        o.f("quarantine", &self.quarantine);
+        o.done()
+    }
+}
+
+serde_via_json!(Snapshot, Order, OrderLog);
 
 impl Default for OrderLog {
     fn default() -> Self {
@@ -369,7 +460,7 @@ pub fn to_json(log: &OrderLog) -> Value {
         .orders
         .iter()
         .map(|o| {
-            let mut v = serde_json::to_value(o).unwrap_or(Value::Null);
+            let mut v = o.to_json();
             v["status"] = Value::String(o.status().as_str().into());
             v["logged_at_utc"] = Value::String(iso_utc(o.at_ms));
             v

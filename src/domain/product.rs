@@ -32,8 +32,7 @@ pub fn storefront(host: &str) -> Option<Storefront> {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PageKind {
     Product,
     Cart,
@@ -41,6 +40,15 @@ pub enum PageKind {
     PaymentResult,
     Other,
 }
+
+super::json::unit_enum!(PageKind {
+    "product" => PageKind::Product,
+    "cart" => PageKind::Cart,
+    "checkout" => PageKind::Checkout,
+    "payment-result" => PageKind::PaymentResult,
+    "other" => PageKind::Other,
+});
+super::json::serde_via_json!(PageKind);
 
 fn all_digits(s: &str, min: usize, max: usize) -> bool {
     (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())

@@ -6,12 +6,12 @@
 //! `chrome.storage.session` after every event, so a worker that dies at any moment resumes
 //! exactly where it was.
 
+use super::json::{self, serde_via_json, unit_enum, FromJson, Obj, Out, ToJson};
 use super::referral::{self, Attribution, HostKind, Source};
 use super::url::Url;
-use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum State {
     #[default]
     Inactive,
@@ -41,36 +41,29 @@ impl State {
 }
 
 /// An activation in flight.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Attempt {
     pub tab_id: i32,
     pub target: String,
     pub started_ms: f64,
     pub deadline_ms: f64,
     /// The deep link answered with a redirect (seen through `webRequest`).
-    #[serde(default)]
     pub redirected: bool,
     /// Whether the deep link's `Location` carried the referral parameters.
-    #[serde(default)]
     pub location_had_referral: Option<bool>,
     /// The click id (`aff_fcid` / `aff_trace_key`) the deep link's answer carried: issued
     /// to this click, so a landing that carries it is this click's.
-    #[serde(default)]
     pub click_id: Option<String>,
     /// The attribution cookie values (`aeuCID`) present at the click: history, never proof.
     /// `None`: the cookies could not be read then (only the time inside an id tells an old
     /// cookie from a new one).
-    #[serde(default)]
     pub prior: Option<Vec<String>>,
     /// A cookie of ours written during the attempt (`cookies.onChanged`).
-    #[serde(default)]
     pub fresh: Option<String>,
     /// `tabs.update` to the deep link went out (saved once it resolved).
-    #[serde(default)]
     pub navigated: bool,
     /// Our parameters a filter removed from the deep link itself on the way
     /// (`aff_short_key`, the account parameter).
-    #[serde(default)]
     pub stripped: Vec<String>,
 }
 
@@ -109,8 +102,7 @@ impl Attempt {
 }
 
 /// Why the machine left `activating` (or `active`) for a bad state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// A request of the activation was blocked by an extension (`net::ERR_BLOCKED_BY_CLIENT`).
     BlockedByClient { url: String },
@@ -118,11 +110,7 @@ pub enum Outcome {
     BlockPage { extension_id: String },
     /// The shopper landed without our referral: parameters and cookies stripped on the way.
     /// `params`: ours that a filter removed from the deep link itself.
-    Stripped {
-        location_had_referral: bool,
-        #[serde(default)]
-        params: Vec<String>,
-    },
+    Stripped { location_had_referral: bool, params: Vec<String> },
     /// The landing carried our key but not the shopper's account id: a filter removed it.
     AccountStripped { param: String },
     /// The landing carried our key with another account id: a rival swapped the sub-id.
@@ -151,27 +139,184 @@ pub enum Refusal {
     InFlight,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Referral {
     pub state: State,
     /// When the state last changed (ms since epoch).
-    #[serde(default)]
     pub since_ms: f64,
     /// When the current activation was verified ours.
-    #[serde(default)]
     pub activated_ms: Option<f64>,
-    #[serde(default)]
     pub attempt: Option<Attempt>,
-    #[serde(default)]
     pub outcome: Option<Outcome>,
     /// How many times this session sent the shopper through the deep link.
-    #[serde(default)]
     pub redirects_sent: u32,
     /// The shopper's account id the last activation carried, as `(parameter, id)`: a later
     /// landing with our key and another id is a swapped sub-id.
-    #[serde(default)]
     pub account: Option<(String, String)>,
 }
+
+// Decoding (serde's rules, see `json`): the fields of `Attempt` and `Referral` after the
+// first ones named default when absent; `Outcome` is externally tagged, kebab-case.
+
+unit_enum!(State {
+    "inactive" => State::Inactive,
+    "activating" => State::Activating,
+    "active" => State::Active,
+    "blocked" => State::Blocked,
+    "failed" => State::Failed,
+    "hijacked" => State::Hijacked,
+});
+
+impl FromJson for Attempt {
+    fn from_json(v: Value) -> Result<Self, json::Error> {
+        let mut o = Obj::new(v, "struct Attempt")?;
+        let r = Attempt {
+            tab_id: o.req("tab_id"),
+            target: o.req("target"),
+            started_ms: o.req("started_ms"),
+            deadline_ms: o.req("deadline_ms"),
+            redirected: o.def("redirected"),
+            location_had_referral: o.def("location_had_referral"),
+            click_id: o.def("click_id"),
+            prior: o.def("prior"),
+            fresh: o.def("fresh"),
+            navigated: o.def("navigated"),
+            stripped: o.def("stripped"),
+        };
+        o.end(r)
+    }
+}
+
+impl FromJson for Outcome {
+    fn from_json(v: Value) -> Result<Self, json::Error> {
+        let (name, content) = json::variant(v)?;
+        let unit = |content, o: Outcome| json::unit_content(content).map(|()| o);
+        let mut o = match name.as_str() {
+            "timeout" => return unit(content, Outcome::Timeout),
+            "no-tab" => return unit(content, Outcome::NoTab),
+            "blocked-by-client" | "block-page" | "stripped" | "account-stripped" | "account-swapped" | "network" | "landed-elsewhere"
+            | "other-key" | "not-saved" | "hijack" => json::struct_content(content)?,
+            other => return Err(json::unknown_variant(other)),
+        };
+        let r = match name.as_str() {
+            "blocked-by-client" => Outcome::BlockedByClient { url: o.req("url") },
+            "block-page" => Outcome::BlockPage { extension_id: o.req("extension_id") },
+            "stripped" => Outcome::Stripped { location_had_referral: o.req("location_had_referral"), params: o.def("params") },
+            "account-stripped" => Outcome::AccountStripped { param: o.req("param") },
+            "account-swapped" => Outcome::AccountSwapped { param: o.req("param"), found: o.req("found") },
+            "network" => Outcome::Network { error: o.req("error") },
+            "landed-elsewhere" => Outcome::LandedElsewhere { host: o.req("host") },
+            "other-key" => Outcome::OtherKey { key: o.req("key") },
+            "not-saved" => Outcome::NotSaved { error: o.req("error") },
+            _ => Outcome::Hijack { key: o.req("key"), culprit: o.req("culprit") },
+        };
+        o.end(r)
+    }
+}
+
+impl FromJson for Referral {
+    fn from_json(v: Value) -> Result<Self, json::Error> {
+        let mut o = Obj::new(v, "struct Referral")?;
+        let r = Referral {
+            state: o.req("state"),
+            since_ms: o.def("since_ms"),
+            activated_ms: o.def("activated_ms"),
+            attempt: o.def("attempt"),
+            outcome: o.def("outcome"),
+            redirects_sent: o.def("redirects_sent"),
+            account: o.def("account"),
+        };
+        o.end(r)
+    }
+}
+
+impl ToJson for Attempt {
+    fn to_json(&self) -> Value {
+        let mut o = Out::new();
+        o.f("tab_id", &self.tab_id);
+        o.f("target", &self.target);
+        o.f("started_ms", &self.started_ms);
+        o.f("deadline_ms", &self.deadline_ms);
+        o.f("redirected", &self.redirected);
+        o.f("location_had_referral", &self.location_had_referral);
+        o.f("click_id", &self.click_id);
+        o.f("prior", &self.prior);
+        o.f("fresh", &self.fresh);
+        o.f("navigated", &self.navigated);
+        o.f("stripped", &self.stripped);
+        o.done()
+    }
+}
+
+impl ToJson for Outcome {
+    fn to_json(&self) -> Value {
+        let mut o = Out::new();
+        let name = match self {
+            Outcome::Timeout => return "timeout".to_json(),
+            Outcome::NoTab => return "no-tab".to_json(),
+            Outcome::BlockedByClient { url } => {
+                o.f("url", url);
+                "blocked-by-client"
+            }
+            Outcome::BlockPage { extension_id } => {
+                o.f("extension_id", extension_id);
+                "block-page"
+            }
+            Outcome::Stripped { location_had_referral, params } => {
+                o.f("location_had_referral", location_had_referral);
+                o.f("params", params);
+                "stripped"
+            }
+            Outcome::AccountStripped { param } => {
+                o.f("param", param);
+                "account-stripped"
+            }
+            Outcome::AccountSwapped { param, found } => {
+                o.f("param", param);
+                o.f("found", found);
+                "account-swapped"
+            }
+            Outcome::Network { error } => {
+                o.f("error", error);
+                "network"
+            }
+            Outcome::LandedElsewhere { host } => {
+                o.f("host", host);
+                "landed-elsewhere"
+            }
+            Outcome::OtherKey { key } => {
+                o.f("key", key);
+                "other-key"
+            }
+            Outcome::NotSaved { error } => {
+                o.f("error", error);
+                "not-saved"
+            }
+            Outcome::Hijack { key, culprit } => {
+                o.f("key", key);
+                o.f("culprit", culprit);
+                "hijack"
+            }
+        };
+        o.variant(name)
+    }
+}
+
+impl ToJson for Referral {
+    fn to_json(&self) -> Value {
+        let mut o = Out::new();
+        o.f("state", &self.state);
+        o.f("since_ms", &self.since_ms);
+        o.f("activated_ms", &self.activated_ms);
+        o.f("attempt", &self.attempt);
+        o.f("outcome", &self.outcome);
+        o.f("redirects_sent", &self.redirects_sent);
+        o.f("account", &self.account);
+        o.done()
+    }
+}
+
+serde_via_json!(State, Attempt, Outcome, Referral);
 
 /// What the click found: the attribution cookies already there, and the account id the
 /// deep link will carry.

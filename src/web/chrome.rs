@@ -4,7 +4,6 @@
 
 use crate::domain::i18n::Lang;
 use crate::ports::{Area, Browser, Clock, Locale, Storage, TabNav};
-use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
@@ -92,9 +91,39 @@ pub fn js_pattern_matches(pattern: &str, text: &str) -> bool {
     }
 }
 
-/// A Rust value as a JSON-compatible JS value.
-pub fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+/// A JSON value as a JS value: plain objects and arrays, numbers as JS numbers. What
+/// serde-wasm-bindgen's `json_compatible` serializer made of it (a smaller converter in
+/// wasm), including its one failure: an integer beyond ±2^53 makes the whole value `null`.
+pub fn to_js(v: &Value) -> JsValue {
+    js_value(v).unwrap_or(JsValue::NULL)
+}
+
+fn js_value(v: &Value) -> Option<JsValue> {
+    const SAFE: u64 = (1 << 53) - 1;
+    Some(match v {
+        Value::Null => JsValue::NULL,
+        Value::Bool(b) => JsValue::from_bool(*b),
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => (u <= SAFE).then(|| JsValue::from_f64(u as f64))?,
+            (_, Some(i)) => (i.unsigned_abs() <= SAFE).then(|| JsValue::from_f64(i as f64))?,
+            _ => JsValue::from_f64(n.as_f64()?),
+        },
+        Value::String(s) => JsValue::from_str(s),
+        Value::Array(a) => {
+            let out = js_sys::Array::new();
+            for e in a {
+                out.push(&js_value(e)?);
+            }
+            out.into()
+        }
+        Value::Object(m) => {
+            let out = js_sys::Object::new();
+            for (k, e) in m {
+                js_sys::Reflect::set(&out, &JsValue::from_str(k), &js_value(e)?).ok()?;
+            }
+            out.into()
+        }
+    })
 }
 
 /// A JS value as JSON (`undefined` → `null`; functions and symbols are dropped).
