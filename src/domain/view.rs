@@ -477,7 +477,8 @@ pub fn banner(v: &ViewInput) -> Node {
                 .child(el("p").class("cg-hint").text(hint_text(v)))
                 .opt(cart_notice(v))
                 .opt(account_notice(v))
-                .opt(activate_node(v)),
+                .opt(activate_node(v))
+                .opt(activate_node(v).map(|_| el("p").class("cg-disclosure-line").testid("cg-disclosure-line").text(t(l, "banner_disclosure", &[])))),
         )
 }
 
@@ -552,6 +553,15 @@ mod tests {
 
     fn input(state: State) -> ViewInput {
         ViewInput { state, program: "Cashback Guard demo".into(), ..Default::default() }
+    }
+
+    #[test]
+    fn the_banner_discloses_the_commission_next_to_activate_only() {
+        let b = banner(&input(State::Inactive));
+        assert_eq!(b.by_testid("cg-disclosure-line").len(), 1);
+        assert!(b.by_testid("cg-disclosure-line")[0].all_text().contains("commission"));
+        let b = banner(&input(State::Active));
+        assert!(b.by_testid("cg-disclosure-line").is_empty(), "no Activate, no line");
     }
 
     #[test]
