@@ -1,3 +1,4 @@
+use super::present::rate_text;
 use super::*;
 use crate::domain::config::parse_config;
 use crate::domain::layout::bundled;

@@ -1,0 +1,114 @@
+//! Settings and the shopper's linked account: the options page reads and writes the
+//! settings; the account id is typed there or sent by the operator's site.
+
+use super::route::classify_external;
+use super::{error, Boxed, Ctx};
+use crate::domain::config::Account;
+use crate::domain::i18n::{t, Lang};
+use crate::domain::messages::{Request, Sender};
+use crate::domain::orders;
+use crate::domain::record::{self, SessionRecord, Settings};
+use crate::ports::Platform;
+use serde_json::{json, Value};
+
+impl<'a, P: Platform> Ctx<'a, P> {
+    /// The settings for the options page, with what it shows of the account.
+    pub(super) fn settings_reply(&self, settings: &Settings) -> Value {
+        let lang = self.lang(settings);
+        let account = self.cfg.account.as_ref().map(|a| {
+            let id = settings.account.clone().unwrap_or_default();
+            let status = if id.is_empty() { t(lang, "account_none", &[]) } else { t(lang, "account_linked", &[&id]) };
+            json!({"site": a.site, "id": id, "status": status, "help": t(lang, "account_help", &[&a.site])})
+        });
+        json!({"type": "settings", "settings": settings, "lang": lang.code(), "account": account})
+    }
+
+    /// The options page saves the settings (the linked account is kept as it is); a
+    /// smaller order limit prunes the log first.
+    pub(super) async fn set_settings(&self, settings: &mut Settings, mut raw: Value) -> (Value, bool) {
+        if raw.is_object() {
+            raw["v"] = json!(record::SETTINGS_VERSION);
+        }
+        match crate::domain::json::from_value::<Settings>(raw).map(|s| Settings { account: settings.account.clone(), ..s }) {
+            Ok(s) if !(1..=orders::MAX_LIMIT).contains(&s.orders_max) => {
+                (error(format!("invalid settings: orders_max must be 1 to {}", orders::MAX_LIMIT)), false)
+            }
+            Ok(s) => {
+                if s.orders_max < settings.orders_max {
+                    if let Err(e) = self.prune_orders(s.orders_max).await {
+                        return (error(e), false);
+                    }
+                }
+                if let Err(e) = self.save_settings(&s).await {
+                    return (error(format!("could not save settings: {e}")), false);
+                }
+                *settings = s;
+                (self.settings_reply(settings), true)
+            }
+            Err(e) => (error(format!("invalid settings: {e}")), false),
+        }
+    }
+
+    /// Links the shopper's account id (typed in the options, or sent by the operator's
+    /// site): checked against the operator's pattern, kept in `storage.local`.
+    fn link_account<'b>(&'b self, settings: &'b mut Settings, id: &'b str, lang: Lang) -> Boxed<'b, Result<String, String>> {
+        Box::pin(async move {
+            let Some(acc) = &self.cfg.account else { return Err(t(lang, "account_not_used", &[])) };
+            let id = id.trim();
+            if !Account::plausible(id) || !self.p.pattern_matches(&acc.pattern, id) {
+                let shown: String = id.chars().take(64).collect();
+                return Err(t(lang, "account_invalid", &[&shown]));
+            }
+            let s = Settings { account: Some(id.to_string()), ..settings.clone() };
+            self.save_settings(&s).await.map_err(|e| format!("could not save the account: {e}"))?;
+            *settings = s;
+            Ok(id.to_string())
+        })
+    }
+
+    /// The account id typed in the options page.
+    pub(super) async fn link_from_options(&self, settings: &mut Settings, account: &str) -> (Value, bool) {
+        let lang = self.lang(settings);
+        match self.link_account(settings, account, lang).await {
+            Ok(id) => (json!({"type": "account", "account": id, "text": t(lang, "account_saved", &[&id])}), true),
+            Err(e) => (error(e), false),
+        }
+    }
+
+    /// The options page removes the account id.
+    pub(super) async fn unlink_account(&self, settings: &mut Settings) -> (Value, bool) {
+        let mut s = settings.clone();
+        s.account = None;
+        if let Err(e) = self.save_settings(&s).await {
+            return (error(format!("could not save settings: {e}")), false);
+        }
+        *settings = s;
+        (json!({"type": "account", "account": "", "text": t(self.lang(settings), "account_removed", &[])}), true)
+    }
+
+    /// A message from a web page (`runtime.onMessageExternal`): the operator's site may
+    /// link an account, nothing else. A refusal is noted for Diagnostics.
+    pub(super) async fn link_from_site(&self, rec: &mut SessionRecord, settings: &mut Settings, msg: Value, sender: &Sender) -> Value {
+        let lang = self.lang(settings);
+        let answer = match classify_external(sender, self.cfg).and_then(|_| Request::decode(msg)) {
+            Ok(Request::LinkAccount { account }) => self.link_account(settings, &account, lang).await,
+            Ok(_) => Err("the operator's site may only link an account".into()),
+            Err(e) => Err(e),
+        };
+        match answer {
+            Ok(_) => json!({"ok": true}),
+            Err(e) => {
+                rec.note(format!("account link refused (from {}): {e}", sender.origin.as_deref().unwrap_or("?")));
+                json!({"ok": false, "error": e})
+            }
+        }
+    }
+
+    /// The shopper allowed (or not) a look at the installed extensions: read at the start
+    /// of this event already; every view is told.
+    #[inline(always)]
+    pub(super) fn extensions_reply(&self, rec: &SessionRecord) -> (Value, bool) {
+        let found = rec.extensions.as_ref().map(|f| f.len());
+        (json!({"type": "extensions", "granted": found.is_some(), "found": found.unwrap_or(0)}), true)
+    }
+}

@@ -1,0 +1,78 @@
+//! The application service: one entry point, [`Ctx::handle`], that takes a browser event,
+//! loads the session record from storage, runs the domain, saves, and tells every
+//! AliExpress tab and extension page what changed. The worker keeps nothing in globals: a
+//! worker killed between two events resumes from storage.
+//!
+//! One room per concern (all are `impl Ctx` blocks):
+//! - [`route`]: who sent a message and which room answers it; browser events to rooms.
+//! - [`store`]: the records in storage, quarantine of unreadable ones, faults, the order log.
+//! - [`activation`]: Activate, the deep link, the navigation, resuming, the landing.
+//! - [`facts`]: what a page reports (product, price, checkout, rival links).
+//! - [`cart`]: the cart the shopper fills.
+//! - [`detection`]: evidence, and what is wrong (problems without words).
+//! - [`orders`]: the order log: logging, the later check, rows, export, refunds.
+//! - [`account`]: settings and the shopper's linked account.
+//! - [`present`]: the words and views: warnings, banner and popup, badge, broadcast.
+
+mod account;
+mod activation;
+mod cart;
+mod detection;
+mod facts;
+mod orders;
+mod present;
+mod route;
+mod store;
+
+use crate::domain::config::Config;
+use crate::domain::layout::Layouts;
+use crate::domain::messages::BrowserEvent;
+use crate::ports::Platform;
+use serde_json::{json, Value};
+
+pub use activation::TIMEOUT_ALARM;
+pub use orders::ORDER_ALARM_PREFIX;
+pub use present::set_banner_css;
+pub use store::{FAULTS_KEY, MAX_QUARANTINED, QUARANTINE_KEY};
+
+/// A future compiled once and called through a pointer: awaiting it from several places
+/// does not copy its state machine into each caller (wasm size).
+type Boxed<'b, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'b>>;
+
+pub struct Ctx<'a, P: Platform> {
+    pub p: &'a P,
+    pub cfg: &'a Config,
+    pub layouts: &'a Layouts,
+}
+
+fn error(msg: impl Into<String>) -> Value {
+    json!({ "type": "error", "error": msg.into() })
+}
+
+impl<'a, P: Platform> Ctx<'a, P> {
+    /// Handles one event: load → tick → dispatch → save → broadcast. Never panics on bad
+    /// input: every failure is an `error` value.
+    pub async fn handle(&self, event: BrowserEvent) -> Value {
+        let mut notes = Vec::new();
+        let (mut rec, mut settings) = self.load_records(&mut notes).await;
+        self.look_at_extensions(&mut rec).await;
+        let original = rec.clone();
+        let original_settings = settings.clone();
+        for note in notes {
+            rec.note(note);
+        }
+        let now = self.p.now_ms();
+        let ticked = self.tick(&mut rec, now);
+        let (reply, changed) = self.dispatch(&mut rec, &mut settings, event, now).await;
+        if rec != original {
+            let _ = self.save(&mut rec).await;
+        }
+        if ticked || changed || settings != original_settings {
+            self.broadcast(&rec, &settings).await;
+        }
+        reply
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,255 @@
+//! Presentation: the words and the views. Warnings get their text here (from the
+//! [`Problem`]s detection found), the banner and the popup their view models, tabs their
+//! messages and badges; [`Ctx::broadcast`] tells every view about a change.
+
+use super::detection::{problems, Problem};
+use super::Ctx;
+use crate::domain::evidence;
+use crate::domain::i18n::{t, tn, Lang};
+use crate::domain::money;
+use crate::domain::orders::Order;
+use crate::domain::price;
+use crate::domain::product::{self, PageKind, Storefront};
+use crate::domain::record::{ProductInfo, SessionRecord, Settings};
+use crate::domain::session::State;
+use crate::domain::trackers::Filter;
+use crate::domain::url::Url;
+use crate::domain::view::{self, AccountView, ExpectedView, PopupExtra, ViewInput, Warning};
+use crate::ports::Platform;
+use serde_json::{json, Value};
+
+/// The banner's stylesheet: embedded in native builds, read from the package at worker start
+/// in wasm (`set_banner_css`).
+#[cfg(not(target_arch = "wasm32"))]
+const BUNDLED_CSS: &str = include_str!("../../extension/ui/banner.css");
+#[cfg(target_arch = "wasm32")]
+const BUNDLED_CSS: &str = "";
+static BANNER_CSS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+pub fn set_banner_css(css: &str) {
+    let _ = BANNER_CSS.set(css.to_string());
+}
+
+fn banner_css() -> &'static str {
+    BANNER_CSS.get().map(String::as_str).unwrap_or(BUNDLED_CSS)
+}
+
+pub(super) fn rate_text(bp: u32) -> String {
+    if bp % 100 == 0 {
+        format!("{}%", bp / 100)
+    } else if bp % 10 == 0 {
+        format!("{}.{}%", bp / 100, (bp % 100) / 10)
+    } else {
+        format!("{}.{:02}%", bp / 100, bp % 100)
+    }
+}
+
+/// A problem in words: its title and remedy in `lang`.
+fn warning(problem: Problem<'_>, lang: Lang) -> Warning {
+    let (title, remedy) = match &problem {
+        Problem::Coupon { code } => (t(lang, "warn_coupon", &[code]), t(lang, "remedy_coupon", &[])),
+        Problem::AppPayment => (t(lang, "warn_app_payment", &[]), t(lang, "remedy_app_payment", &[])),
+        Problem::NamedBlocker { ext } => (t(lang, "warn_adblock_named", &[&ext.name]), t(lang, "remedy_blocker_named", &[&ext.name])),
+        Problem::Blocked { subject, filter, bait } => {
+            let mut title = format!("{} {}", t(lang, "warn_adblock", &[subject]), t(lang, filter.key(), &[]));
+            if *bait {
+                title = format!("{title} {}", t(lang, "adblock_bait_too", &[]));
+            }
+            let remedy = if *filter == Filter::TrackingProtection { "remedy_tracking" } else { "remedy_blocked" };
+            (title, t(lang, remedy, &[]))
+        }
+        Problem::Stripped { subject } => (t(lang, "warn_stripped", &[subject]), t(lang, "remedy_stripped", &[])),
+        Problem::RivalExtension { ext } => (t(lang, "warn_rival_ext", &[&ext.name]), t(lang, "remedy_rival_ext", &[&ext.name])),
+        Problem::Hijack { key, culprit, suspects } => {
+            let who = match culprit {
+                Some(c) => format!("{key} ({c})"),
+                None => key.to_string(),
+            };
+            match suspects.as_slice() {
+                [one] => (t(lang, "warn_rival_by_ext", &[&one.name, &one.id, &who]), t(lang, "remedy_rival_ext", &[&one.name])),
+                many => {
+                    let names: Vec<&str> = many.iter().map(|f| f.name.as_str()).collect();
+                    let who = if names.is_empty() { who } else { format!("{who}; {}", t(lang, "suspects", &[&names.join(", ")])) };
+                    (t(lang, "warn_rival", &[&who]), t(lang, "remedy_hijacked", &[]))
+                }
+            }
+        }
+        Problem::AccountSwapped { outcome, .. } => (view::reason_text(lang, outcome), t(lang, "remedy_hijacked", &[])),
+        Problem::OtherKey { key } => (t(lang, "warn_rival", &[key]), t(lang, "remedy_hijacked", &[])),
+        Problem::RivalLink { subject } => (t(lang, "warn_rival_link", &[subject]), t(lang, "remedy_rival_link", &[])),
+        Problem::Standdown { key } => (t(lang, "warn_standdown", &[key]), t(lang, "warn_standdown_remedy", &[])),
+        Problem::Cart { count, .. } => {
+            (format!("{}. {}", tn(lang, "cart_items", u64::from(*count), &[]), t(lang, "warn_cart", &[])), t(lang, "warn_cart_remedy", &[]))
+        }
+    };
+    Warning { kind: problem.kind(), subject: problem.subject().to_string(), title, remedy }
+}
+
+impl<'a, P: Platform> Ctx<'a, P> {
+    pub(super) fn lang(&self, settings: &Settings) -> Lang {
+        settings.lang(&self.p.ui_locale())
+    }
+
+    pub(super) fn money(&self, minor: u64, currency: &str, lang: Lang) -> String {
+        let exp = price::currency(currency).map(|c| c.exponent).unwrap_or(2);
+        self.p.money(minor, currency, exp, lang)
+    }
+
+    fn expected(&self, info: &ProductInfo, lang: Lang) -> Option<ExpectedView> {
+        let range = info.price.to_range()?;
+        let rate = info.rate_bp;
+        let e = money::expected_cashback(&range, info.quantity.max(1), rate).ok()?;
+        let product_id = info.id.clone();
+        let mut text = format!("≈\u{a0}{}", self.money(e.min_minor, e.currency, lang));
+        if let Some(max) = e.max_minor {
+            text = format!("{text} – {}", self.money(max, e.currency, lang));
+        }
+        Some(ExpectedView {
+            text,
+            min_minor: e.min_minor,
+            max_minor: e.max_minor,
+            currency: e.currency.to_string(),
+            rate_bp: rate,
+            rate_text: rate_text(rate),
+            product_id,
+        })
+    }
+
+    fn account_view(&self, settings: &Settings) -> AccountView {
+        match (&self.cfg.account, &settings.account) {
+            (None, _) => AccountView::NotUsed,
+            (Some(_), Some(id)) => AccountView::Linked(id.clone()),
+            (Some(a), None) => AccountView::Missing { site: a.site.clone() },
+        }
+    }
+
+    /// What a view shows: of the page in `tab`, or of the session alone.
+    fn view_input(&self, rec: &SessionRecord, settings: &Settings, tab: Option<i32>) -> ViewInput {
+        let lang = self.lang(settings);
+        let info = tab.and_then(|id| rec.tab(id));
+        let product_page = info.is_some_and(|i| i.kind == Some(PageKind::Product));
+        let expected = if product_page { info.and_then(|i| i.product.as_ref()).and_then(|p| self.expected(p, lang)) } else { None };
+        ViewInput {
+            lang,
+            state: rec.referral.state,
+            outcome: rec.referral.outcome.clone(),
+            active_since: rec.referral.activated_ms.map(|ms| self.p.time(ms, lang)),
+            price_unrecognised: product_page && expected.is_none() && info.is_some_and(|i| i.price_unrecognised),
+            cart_unread: info.is_some_and(|i| i.kind == Some(PageKind::Cart) && i.cart_unread),
+            expected,
+            warnings: problems(rec, tab).into_iter().map(|p| warning(p, lang)).collect(),
+            cart_before: super::cart::before_activation(rec),
+            program: self.cfg.program_name.clone(),
+            checkout_unprotected: info.is_some_and(|i| i.kind == Some(PageKind::Checkout)) && rec.referral.state != State::Active,
+            order_notice: info.and_then(|i| i.order.as_ref()).map(|o| self.order_notice(o, lang)),
+            account: self.account_view(settings),
+        }
+    }
+
+    /// The banner line on the payment result page: what was logged, and the check to come.
+    fn order_notice(&self, o: &Order, lang: Lang) -> String {
+        let cur = o.currency.as_deref().unwrap_or("USD");
+        let expected = o.expected_minor.map(|m| self.money(m, cur, lang)).unwrap_or_else(|| "?".into());
+        let mins = self.cfg.order_check_s.div_ceil(60).to_string();
+        let key = if o.snapshot.attributed() { "order_logged" } else { "order_logged_at_risk" };
+        let mut s = t(lang, key, &[&expected]);
+        if o.reminder == "pending" {
+            s = format!("{s} {}", t(lang, "order_check_soon", &[&mins, &self.cfg.program_name]));
+        }
+        s
+    }
+
+    /// What a tab shows (computed once for its message and its badge).
+    pub(super) fn tab_view(&self, rec: &SessionRecord, settings: &Settings, tab: i32) -> ViewInput {
+        self.view_input(rec, settings, Some(tab))
+    }
+
+    /// The message that carries a tab's banner (`kind`: `view`, or `page` for a hello).
+    pub(super) fn tab_message(&self, rec: &SessionRecord, settings: &Settings, tab: i32, kind: &str, view: &ViewInput) -> Value {
+        let lang = view.lang;
+        json!({
+            "type": kind,
+            // When this view was computed: a content script drops views older than the one it shows.
+            "at": self.p.now_ms(),
+            "lang": lang.code(),
+            "enabled": settings.banner,
+            "state": rec.referral.state.as_str(),
+            "view": view::banner(view),
+            "flags": super::cart::flags(rec, tab),
+            "flagLabel": t(lang, "warn_cart", &[]),
+        })
+    }
+
+    /// The reply to a hello: the tab's message, with the layout profile of its
+    /// storefront, the banner CSS and the page kind.
+    #[inline(always)]
+    pub(super) fn page_message(&self, rec: &SessionRecord, settings: &Settings, tab: i32, front: Storefront, u: &Url) -> Value {
+        let view = self.tab_view(rec, settings, tab);
+        let mut msg = self.tab_message(rec, settings, tab, "page", &view);
+        msg["profile"] = self.layouts.for_storefront(front).map(|p| p.raw.clone()).unwrap_or(Value::Null);
+        msg["css"] = Value::String(banner_css().to_string());
+        // What to read on this page: the checkout and payment-result reads (visibility
+        // checks force a layout) run only where they matter.
+        msg["kind"] = serde_json::to_value(product::page_kind(u)).unwrap_or(Value::Null);
+        msg
+    }
+
+    pub(super) async fn badge(&self, rec: &SessionRecord, settings: &Settings, tab: i32, view: &ViewInput) {
+        let (text, color) = match rec.referral.state {
+            State::Active => ("✓".to_string(), "#1a7f37"),
+            State::Blocked | State::Hijacked => ("!".to_string(), "#cf222e"),
+            State::Failed => ("!".to_string(), "#bc4c00"),
+            State::Activating => ("…".to_string(), "#57606a"),
+            State::Inactive => (view.expected.as_ref().map(|e| e.rate_text.clone()).unwrap_or_default(), "#0969da"),
+        };
+        let text = if settings.badge || rec.referral.state != State::Inactive { text } else { String::new() };
+        self.p.badge(tab, &text, color, &view::status_text(view)).await;
+    }
+
+    /// Tells every known tab and the extension pages about a change.
+    pub(super) async fn broadcast(&self, rec: &SessionRecord, settings: &Settings) {
+        for tab in rec.tabs.iter().map(|t| t.tab_id).collect::<Vec<_>>() {
+            let view = self.tab_view(rec, settings, tab);
+            self.p.send_to_tab(tab, self.tab_message(rec, settings, tab, "view", &view)).await;
+            self.badge(rec, settings, tab, &view).await;
+        }
+        self.p.notify_pages(json!({ "type": "changed", "state": rec.referral.state.as_str() })).await;
+    }
+
+    /// The popup's whole view: the session (of the page in `tab_id` when it is one we
+    /// know), the orders, and Diagnostics.
+    pub(super) async fn popup(&self, rec: &SessionRecord, settings: &Settings, tab_id: Option<i32>) -> Value {
+        let lang = self.lang(settings);
+        let known = tab_id.and_then(|id| rec.tab(id)).is_some();
+        let view = self.view_input(rec, settings, if known { tab_id } else { None });
+        let mut diagnostics = self.session_diagnostics(rec, tab_id, lang);
+        let mut notes = Vec::new();
+        let log = self.load_orders(&mut notes).await;
+        diagnostics.extend(notes);
+        diagnostics.extend(self.faults().await);
+        let extra = PopupExtra {
+            disclosure_url: self.cfg.disclosure_url.clone(),
+            diagnostics,
+            version: self.p.version(),
+            not_aliexpress: !known,
+            orders: self.order_rows(&log, lang),
+            orders_total: log.orders.len(),
+        };
+        json!({"type": "popup", "lang": lang.code(), "state": rec.referral.state.as_str(), "view": view::popup(&view, &extra), "tabId": tab_id})
+    }
+
+    /// Diagnostics of the session: its notes, the extensions found, the evidence, and the
+    /// notes of the page in `tab_id`.
+    #[inline(always)]
+    fn session_diagnostics(&self, rec: &SessionRecord, tab_id: Option<i32>, lang: Lang) -> Vec<String> {
+        let mut lines: Vec<String> = rec.notes.clone();
+        for f in rec.extensions.iter().flatten() {
+            lines.push(format!("extension {} ({}): {}", f.name, f.id, f.category.as_str()));
+        }
+        lines.extend(evidence::lines(&rec.evidence, &|ms| self.p.time(ms, lang)));
+        if let Some(info) = tab_id.and_then(|id| rec.tab(id)) {
+            lines.extend(info.notes.iter().map(|n| format!("tab {}: {n}", info.tab_id)));
+        }
+        lines
+    }
+}

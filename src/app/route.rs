@@ -1,0 +1,139 @@
+//! Routing: who sent a message (and so what it may ask), and which room answers each
+//! request and each browser event.
+
+use super::{error, Ctx};
+use crate::domain::config::Config;
+use crate::domain::messages::{BrowserEvent, Request, Sender};
+use crate::domain::record::{SessionRecord, Settings};
+use crate::domain::url;
+use crate::ports::Platform;
+use serde_json::{json, Value};
+
+/// What a request is allowed to do, from who sent it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Origin {
+    /// Our content script in this tab.
+    Content(i32),
+    /// Our popup / options page.
+    Page,
+    /// The operator's site (top frame), by `externally_connectable`: may only link an account.
+    Site,
+}
+
+pub(super) fn classify_sender(sender: &Sender, our_id: &str) -> Result<Origin, String> {
+    if sender.id.as_deref() != Some(our_id) {
+        return Err("message from another extension or page".into());
+    }
+    let page_prefix = format!("chrome-extension://{our_id}/");
+    match (&sender.tab, &sender.url) {
+        (_, Some(u)) if u.starts_with(&page_prefix) => Ok(Origin::Page),
+        (Some(tab), _) => match tab.id {
+            Some(id) if id >= 0 => Ok(Origin::Content(id)),
+            _ => Err("content script without a tab".into()),
+        },
+        _ => Err("unknown sender".into()),
+    }
+}
+
+/// A message from a web page (`runtime.onMessageExternal`): only the operator's site, in its
+/// top frame, and only when the operator uses accounts.
+pub(super) fn classify_external(sender: &Sender, cfg: &Config) -> Result<Origin, String> {
+    let Some(acc) = &cfg.account else { return Err("this extension takes no messages from web pages".into()) };
+    let page_origin = sender
+        .url
+        .as_deref()
+        .and_then(|u| url::parse(u).ok())
+        .map(|u| format!("{}://{}{}", u.scheme, u.host, u.port.map(|p| format!(":{p}")).unwrap_or_default()));
+    let top = sender.frame_id == Some(0);
+    match (sender.id.is_none(), sender.origin.as_deref() == Some(acc.site.as_str()), page_origin.as_deref() == Some(acc.site.as_str()), top)
+    {
+        (true, true, true, true) => Ok(Origin::Site),
+        (_, _, _, false) => Err("only the operator's page itself (not a frame) may link an account".into()),
+        _ => Err("only the operator's site may link an account".into()),
+    }
+}
+
+/// The session starts over (the known tabs stay).
+#[inline(always)]
+fn clear_session(rec: &mut SessionRecord) -> Value {
+    let tabs = std::mem::take(&mut rec.tabs);
+    *rec = SessionRecord { tabs, ..Default::default() };
+    json!({"type": "ok"})
+}
+
+impl<'a, P: Platform> Ctx<'a, P> {
+    /// One browser event to the room that handles it: the reply (`null` for events that
+    /// are not messages) and whether the views changed.
+    pub(super) async fn dispatch(&self, rec: &mut SessionRecord, settings: &mut Settings, event: BrowserEvent, now: f64) -> (Value, bool) {
+        match event {
+            // A message from our own content scripts and pages.
+            BrowserEvent::Message { msg, sender } => match classify_sender(&sender, &self.p.extension_id()) {
+                Err(e) => (error(e), false),
+                Ok(origin) => match Request::decode(msg) {
+                    Ok(req) => self.request(rec, settings, req, origin).await,
+                    Err(e) => (error(format!("unknown message: {e}")), false),
+                },
+            },
+            BrowserEvent::External { msg, sender } => (self.link_from_site(rec, settings, msg, &sender).await, false),
+            BrowserEvent::Redirect { tab_id, url, redirect_url, rtype } => {
+                (Value::Null, self.on_redirect(rec, tab_id, &url, &redirect_url, &rtype, now))
+            }
+            BrowserEvent::NetError { tab_id, url, error, rtype, .. } => {
+                (Value::Null, self.on_net_error(rec, tab_id, &url, &error, &rtype, now))
+            }
+            BrowserEvent::Completed { tab_id, url, .. } => (Value::Null, self.on_completed(rec, tab_id, &url).await),
+            BrowserEvent::Cookie { removed, cookie, .. } => (Value::Null, !removed && self.on_cookie_written(rec, &cookie, now)),
+            BrowserEvent::Alarm { name } => (Value::Null, self.on_alarm(rec, settings, &name).await),
+            BrowserEvent::Fault { message } => {
+                rec.note(format!("internal error, recovered (the worker restarted its core): {message}"));
+                (Value::Null, false)
+            }
+            BrowserEvent::TabRemoved { tab_id } => (Value::Null, self.on_tab_removed(rec, tab_id, now)),
+        }
+    }
+
+    /// One request to the room that answers it: the reply, and whether the views changed.
+    async fn request(&self, rec: &mut SessionRecord, settings: &mut Settings, req: Request, origin: Origin) -> (Value, bool) {
+        match (req, origin) {
+            (Request::Hello { url }, Origin::Content(tab)) => self.hello(rec, settings, tab, &url).await,
+            (Request::Facts { url, facts }, Origin::Content(tab)) => self.page_facts(rec, settings, tab, &url, &facts).await,
+            (Request::CartIntent { url }, Origin::Content(tab)) => self.cart_intent(rec, tab, &url),
+            (Request::Activate { url, facts, .. }, Origin::Content(tab)) => self.activate_from_page(rec, settings, tab, url, facts).await,
+            (Request::Activate { tab_id: Some(tab), .. }, Origin::Page) => self.activate_from_popup(rec, settings, tab).await,
+            (Request::Popup { tab_id }, Origin::Page) => (self.popup(rec, settings, tab_id).await, false),
+            (Request::GetSettings, Origin::Page) => (self.settings_reply(settings), false),
+            (Request::SetSettings { settings: raw }, Origin::Page) => self.set_settings(settings, raw).await,
+            (Request::LinkAccount { account }, Origin::Page) => self.link_from_options(settings, &account).await,
+            (Request::UnlinkAccount, Origin::Page) => self.unlink_account(settings).await,
+            (Request::CheckExtensions, Origin::Page) => self.extensions_reply(rec),
+            (Request::ExportOrders { format }, Origin::Page) => self.export_orders(&format).await,
+            (Request::SetRefund { order, amount }, Origin::Page) => self.set_refund(settings, &order, &amount).await,
+            (Request::ClearSession, Origin::Page) => (clear_session(rec), true),
+            // Only debug builds and test configs (`test_hooks`), only from our own contexts.
+            (Request::DebugPanic, _) if cfg!(debug_assertions) || self.cfg.test_hooks => panic!("debug-panic requested"),
+            (r, o) => {
+                let from = if o == Origin::Page { "an extension page" } else { "a content script" };
+                (error(format!("{} is not allowed from {from}", request_name(&r))), false)
+            }
+        }
+    }
+}
+
+fn request_name(r: &Request) -> &'static str {
+    match r {
+        Request::Hello { .. } => "hello",
+        Request::Facts { .. } => "facts",
+        Request::CartIntent { .. } => "cart-intent",
+        Request::Activate { .. } => "activate",
+        Request::Popup { .. } => "popup",
+        Request::GetSettings => "get-settings",
+        Request::SetSettings { .. } => "set-settings",
+        Request::ClearSession => "clear-session",
+        Request::CheckExtensions => "check-extensions",
+        Request::ExportOrders { .. } => "export-orders",
+        Request::SetRefund { .. } => "set-refund",
+        Request::LinkAccount { .. } => "link-account",
+        Request::UnlinkAccount => "unlink-account",
+        Request::DebugPanic => "debug-panic",
+    }
+}
