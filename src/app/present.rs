@@ -61,12 +61,15 @@ fn warning(problem: Problem<'_>, lang: Lang) -> Warning {
         Problem::Stripped { subject } => (t(lang, "warn_stripped", &[subject]), t(lang, "remedy_stripped", &[])),
         Problem::RivalExtension { ext } => (t(lang, "warn_rival_ext", &[&ext.name]), t(lang, "remedy_rival_ext", &[&ext.name])),
         Problem::Hijack { key, culprit, suspects } => {
-            let who = match culprit {
-                Some(c) => format!("{key} ({c})"),
-                None => key.to_string(),
+            // What happened in words; tab and extension ids stay in Diagnostics.
+            let how = match culprit.as_deref() {
+                Some(c) if c.starts_with("navigation") => "hijack_navigation",
+                Some(c) if c.starts_with("hidden iframe") => "hijack_iframe",
+                _ => "hijack_unknown",
             };
+            let who = t(lang, how, &[key]);
             match suspects.as_slice() {
-                [one] => (t(lang, "warn_rival_by_ext", &[&one.name, &one.id, &who]), t(lang, "remedy_rival_ext", &[&one.name])),
+                [one] => (t(lang, "warn_rival_by_ext", &[&one.name, key]), t(lang, "remedy_rival_ext", &[&one.name])),
                 many => {
                     let names: Vec<&str> = many.iter().map(|f| f.name.as_str()).collect();
                     let who = if names.is_empty() { who } else { format!("{who}; {}", t(lang, "suspects", &[&names.join(", ")])) };

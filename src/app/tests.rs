@@ -720,7 +720,9 @@ fn a_navigation_hijack_names_the_one_extension_that_can_steer_tabs() {
     assert_eq!(warn.len(), 1, "{warn:?}");
     assert_eq!(warn[0]["a"]["data-subject"], "ddddeeeeffffgggghhhhiiiijjjjkkkk");
     let text = norm(&warn[0]).to_string();
-    assert!(text.contains("Tab steerer") && text.contains("rivalNav1 (navigation in tab 3)"), "{text}");
+    assert!(text.contains("Tab steerer sent this tab through its own affiliate link (partner key rivalNav1)"), "{text}");
+    let words = format!("{} {}", norm(&warn[0])["c"][0]["x"], norm(&warn[0])["c"][1]["x"]);
+    assert!(!words.contains("tab 3") && !words.contains("ddddeeeeffffgggghhhhiiiijjjjkkkk"), "ids stay in Diagnostics: {words}");
     // Two suspects: the key stays the subject, both are listed.
     let w = World::new();
     let mut second = steerer.clone();
@@ -762,7 +764,10 @@ fn a_hijack_seen_first_on_the_landing_page_still_names_the_redirect_already_seen
     let r = w.from_tab(3, json!({"type": "hello", "url": format!("{ITEM}?aff_fsk=rivalLand1&sk=rivalLand1&aff_platform=portals-tool")}));
     assert_eq!(w.state(), "hijacked");
     let text = norm(&testids(&r["view"], "cg-warning")[0]).to_string();
-    assert!(text.contains("rivalLand1 (navigation in tab 3)"), "{text}");
+    assert!(text.contains("another extension sent this tab through its own affiliate link (partner key rivalLand1)"), "{text}");
+    assert!(!text.contains("tab 3"), "no tab id in the words: {text}");
+    let diag = testids(&w.popup_view(), "cg-diagnostics")[0]["x"].as_str().unwrap().to_string();
+    assert!(diag.contains("navigation in tab 3"), "{diag}");
 }
 
 // ---- Issue 17: proof bound to the click, a worker stopped at any point, storage faults ----

@@ -88,7 +88,8 @@ async function hijackedBy(ext, key, more, opts = {}) {
 test('a rival that tabs.updates through its own deep link after our activation → hijacked, named, one click re-activates', () =>
   hijackedBy('rival-tabs-ext', 'rivalTabs1', async (h, page) => {
     // The culprit may be named a moment after the hijack (the redirect reported after the cookie).
-    await inBanner(page, 'cg-banner').filter({ hasText: /rivalTabs1 \(navigation in tab \d+\)/ }).waitFor({ timeout: 10000 });
+    await inBanner(page, 'cg-banner').filter({ hasText: /another extension sent this tab through its own affiliate link \(partner key rivalTabs1\)/ }).waitFor({ timeout: 10000 });
+    assert.doesNotMatch(await inBanner(page, 'cg-banner').textContent(), /tab \d+/, 'no raw tab id in the words');
     assert.equal(await inBanner(page, 'cg-activate').isEnabled(), true);
     const ours = () => h.server.log.filter((l) => l.name === 'deep_link' && l.key === 'cgDemo0001').length;
     assert.equal(ours(), 1);
@@ -99,7 +100,7 @@ test('a rival that tabs.updates through its own deep link after our activation �
 
 test('a rival that stuffs a hidden iframe with its deep link → hijacked', () =>
   hijackedBy('rival-iframe-ext', 'rivalFrame1', async (h, page) => {
-    await inBanner(page, 'cg-banner').filter({ hasText: /hidden iframe in tab/ }).waitFor({ timeout: 10000 });
+    await inBanner(page, 'cg-banner').filter({ hasText: /a hidden frame on the page passed through another affiliate's link \(partner key rivalFrame1\)/ }).waitFor({ timeout: 10000 });
   }));
 
 test('a rival that rewrites product links → rival warning with its key', async () => {
@@ -119,7 +120,8 @@ test('with "check my extensions" granted, a tabs.update hijack names the rival e
   return hijackedBy('rival-tabs-ext', rivalId, async (h, page) => {
     const text = await page.locator(`#cashback-guard-root [data-testid="cg-warning"][data-subject="${rivalId}"]`).textContent();
     assert.match(text, /Test rival: tabs\.update/);
-    assert.match(text, /rivalTabs1 \(navigation in tab \d+\)/);
+    assert.match(text, /sent this tab through its own affiliate link \(partner key rivalTabs1\)/);
+    assert.doesNotMatch(text, new RegExp(rivalId), 'the extension id stays in data-subject and Diagnostics');
     assert.match(text, /Disable/);
   }, { variant: { grant: ['management'] } });
 });
