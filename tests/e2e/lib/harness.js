@@ -53,6 +53,7 @@ export async function setUp(opts = {}) {
     profileDir: opts.profileDir,
     mapAllHosts: opts.mapAllHosts,
     failOtherHosts: opts.failOtherHosts,
+    args: opts.args,
   });
   const id = browser.extensionId(extDir);
   const sw = await browser.serviceWorker(extDir, { timeout: 15000 });
