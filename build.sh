@@ -104,7 +104,23 @@ build() {
   version=$(python3 -c 'import json;print(json.load(open("manifest.json"))["version"])')
   zip=$DIST/cashback-guard-$version.zip
   rm -f "$zip"
-  (cd "$EXT_OUT" && python3 -m zipfile -c "$zip" ./*)
+  # The store package is made from a copy whose manifest has no `key` (the store assigns the
+  # id and refuses an upload carrying one); dist/extension keeps it for the fixed dev id.
+  local store=$DIST/.store-package
+  rm -rf "$store"
+  cp -r "$EXT_OUT" "$store"
+  python3 - "$store/manifest.json" <<'PY' || die "could not write the store manifest"
+import json, sys
+path = sys.argv[1]
+with open(path, encoding="utf-8") as f:
+    manifest = json.load(f)
+manifest.pop("key", None)
+with open(path, "w", encoding="utf-8") as f:
+    json.dump(manifest, f, indent=2, ensure_ascii=False)
+    f.write("\n")
+PY
+  (cd "$store" && python3 -m zipfile -c "$zip" ./*)
+  rm -rf "$store"
   local wasm=$EXT_OUT/pkg/cashback_guard_bg.wasm
   printf '\n%-34s %10s %10s\n' "artifact" "bytes" "gzip -9"
   for f in "$wasm" "$EXT_OUT/pkg/cashback_guard.js" "$EXT_OUT/inject/content.js" "$EXT_OUT/background/worker.js"; do

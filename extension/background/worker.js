@@ -116,3 +116,18 @@ chrome.alarms.onAlarm.addListener((a) => {
 chrome.tabs.onRemoved.addListener((tabId) => {
   run({ kind: 'tab-removed', tabId }).catch(report);
 });
+
+// First run: the disclosure page (ui/welcome.html), once, on a new install only (not on an
+// update, a reload or a browser restart). Plain JS, outside the core: `disclosure` in
+// storage.local remembers that it was opened (and, from the page, when it was read), so a
+// second `install` for the same profile does not open it again.
+chrome.runtime.onInstalled.addListener((d) => {
+  if (d.reason !== 'install') return;
+  chrome.storage.local.get('disclosure')
+    .then((got) => {
+      if (got.disclosure) return null;
+      return chrome.storage.local.set({ disclosure: { opened_ms: Date.now() } })
+        .then(() => chrome.tabs.create({ url: chrome.runtime.getURL('ui/welcome.html') }));
+    })
+    .catch(report);
+});

@@ -157,4 +157,53 @@ if (process.env.DISPLAY) {
       await inBanner(page, 'cg-order').waitFor();
     });
   }
+  // Store screenshots, exactly 1280×800 (the Chrome Web Store's size): a product page with
+  // the banner, the popup over a product page, the first-run page; English and Russian.
+  const { welcomePage, WELCOME } = await import('./lib/harness.js');
+  const STORE = { width: 1280, height: 800 };
+  const storeShot = async (page, name) => {
+    await page.setViewportSize(STORE);
+    await page.screenshot({ path: path.join(OUT, name) });
+    console.log(`  ${name}`);
+  };
+  for (const lang of ['en', 'ru']) {
+    const h = await setUp({ keepWelcome: true });
+    try {
+      // The first-run page as it opens on install, then in the chosen language.
+      const first = await welcomePage(h.browser, h.id, 10000);
+      if (first) await first.close();
+      await setLang(h, lang);
+      const welcome = await h.browser.openExtensionPage(h.id, WELCOME);
+      await welcome.waitForFunction((l) => document.documentElement.lang === l, lang);
+      await welcome.locator('[data-testid="cg-disclosure"]').waitFor({ state: 'visible' });
+      await storeShot(welcome, `store-welcome-${lang}.png`);
+      await welcome.close();
+      const page = await h.browser.newPage();
+      await page.setViewportSize(STORE);
+      await page.goto(h.server.url(ITEM));
+      await waitForState(page, 'inactive');
+      await inBanner(page, 'cg-expected').waitFor();
+      await storeShot(page, `store-banner-${lang}.png`);
+      // The popup over the page: the popup drawn where the browser shows it (under the
+      // toolbar, at the right), on top of the page's screenshot.
+      const tabId = await h.tabIdOf(page);
+      const under = (await page.screenshot()).toString('base64');
+      const popup = await h.popup(page, tabId);
+      const height = await popup.evaluate(() => Math.ceil(document.getElementById('app').getBoundingClientRect().height));
+      await popup.setViewportSize({ width: 360, height: Math.min(height, 760) });
+      const pop = (await popup.screenshot()).toString('base64');
+      await popup.close();
+      const board = await h.browser.newPage();
+      await board.setViewportSize(STORE);
+      await board.setContent(`<body style="margin:0;position:relative;width:1280px;height:800px;overflow:hidden">
+        <img src="data:image/png;base64,${under}" style="position:absolute;left:0;top:0;width:1280px;height:800px;filter:brightness(0.93)">
+        <img src="data:image/png;base64,${pop}" style="position:absolute;right:16px;top:8px;width:360px;border:1px solid #d0d7de;border-radius:8px;box-shadow:0 8px 24px rgba(0,0,0,.25)"></body>`);
+      await board.evaluate(() => Promise.all([...document.images].map((i) => i.decode())));
+      await storeShot(board, `store-popup-${lang}.png`);
+      await board.close();
+      await page.close();
+    } finally {
+      await h.close();
+    }
+  }
 }

@@ -44,6 +44,7 @@ export async function setUp(opts = {}) {
   }
   const extDir = opts.variant ? variant(opts.variant) : EXT_DIR;
   const server = await startServer(opts.server || {});
+  const launchedAt = Date.now();
   const browser = await launchBrowser({
     extensions: [extDir, ...(opts.extraExtensions || [])],
     port: server.port,
@@ -52,6 +53,7 @@ export async function setUp(opts = {}) {
     profileDir: opts.profileDir,
     mapAllHosts: opts.mapAllHosts,
     failOtherHosts: opts.failOtherHosts,
+    args: opts.args,
   });
   const id = browser.extensionId(extDir);
   const sw = await browser.serviceWorker(extDir, { timeout: 15000 });
@@ -60,6 +62,9 @@ export async function setUp(opts = {}) {
   const warm = await browser.newPage();
   await warm.goto(`https://www.aliexpress.com/?warmup`).catch(() => {});
   await warm.close();
+  // A new install opens the first-run disclosure page by itself: closed here so that tests
+  // start from the same pages as before, unless the test is about that page (keepWelcome).
+  if (!opts.keepWelcome) await closeWelcome(browser, id, sw, launchedAt);
   server.reset();
   return {
     server, browser, id, sw, extDir,
@@ -85,6 +90,40 @@ export async function setUp(opts = {}) {
       await server.close();
     },
   };
+}
+
+export const WELCOME = 'ui/welcome.html';
+
+/**
+ * Closes the first-run page (ui/welcome.html) if this launch installed the extension. The
+ * worker writes `disclosure.opened_ms` to storage.local before it opens the tab: an entry
+ * from this launch means the page is coming (wait for it); an older entry means it was a
+ * relaunch of the same profile (nothing opens).
+ */
+export async function closeWelcome(browser, id, sw, since, timeout = 10000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const d = await sw.evaluate(() => chrome.storage.local.get('disclosure').then((r) => r.disclosure || null)).catch(() => null);
+    if (d && d.opened_ms < since - 1000) return false; // installed by an earlier launch
+    if (d) break;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  // Polled: a tab the browser opens may show about:blank for a moment before its URL.
+  const page = await welcomePage(browser, id, Math.max(2000, deadline - Date.now()));
+  if (page) await page.close();
+  return Boolean(page);
+}
+
+/** The open first-run page, waiting up to `timeout` ms for it (null if none opens). */
+export async function welcomePage(browser, id, timeout = 10000) {
+  const url = `chrome-extension://${id}/${WELCOME}`;
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const page = browser.context.pages().find((p) => !p.isClosed() && p.url().startsWith(url));
+    if (page || Date.now() > deadline) return page || null;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 export const banner = (page) => page.locator('#cashback-guard-root [data-testid="cg-banner"]');
