@@ -44,6 +44,24 @@ test('axe-core: banner, popup and options have zero violations', async () => {
   await page.close();
 });
 
+test('axe-core: banner and popup in Russian have zero violations too', async () => {
+  const opts = await h.browser.openExtensionPage(h.id, 'ui/options.html');
+  await opts.check('input[name="lang"][value="ru"]');
+  await opts.waitForFunction(() => document.documentElement.lang === 'ru');
+  const page = await h.browser.newPage();
+  await page.goto(ITEM);
+  await waitForState(page, 'inactive');
+  await page.waitForFunction(() => document.getElementById('cashback-guard-root').shadowRoot.querySelector('[lang="ru"]'));
+  assert.deepEqual(await axe(page, { include: [['#cashback-guard-root']] }), []);
+  const popup = await h.popup(page);
+  assert.equal(await popup.evaluate(() => document.documentElement.lang), 'ru');
+  assert.deepEqual(await axe(popup), []);
+  await popup.close();
+  await opts.check('input[name="lang"][value="auto"]');
+  await opts.close();
+  await page.close();
+});
+
 // (`* { display: none }` would match <html> itself and blank the whole page, shop included;
 // every other element, including our host, is covered by `body *`.)
 test('a hostile page stylesheet does not hide or break the banner', async () => {
