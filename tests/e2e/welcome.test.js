@@ -151,7 +151,9 @@ test('the page in Russian (setting) and English; axe-core 0 violations in both',
 });
 
 test('the browser language decides with `auto`: a Russian browser gets the Russian page', async () => {
-  const h = await setUp({ locale: 'ru-RU', keepWelcome: true });
+  // A Russian browser for real: its UI language (the worker's and the page's), not only the
+  // page locale Playwright emulates (that one left the worker at en-US).
+  const h = await setUp({ locale: 'ru-RU', keepWelcome: true, args: ['--lang=ru-RU'] });
   try {
     const ui = await h.sw.evaluate(() => chrome.i18n.getUILanguage());
     const page = await welcomePage(h.browser, h.id, 10000);
