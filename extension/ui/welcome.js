@@ -12,12 +12,20 @@ function browserLang() {
   return ui === 'ru' || ui.startsWith('ru-') || ui.startsWith('ru_') ? 'ru' : 'en';
 }
 
+// The worker decides (the options' rule); it answers once its core has started, which on
+// a busy machine takes seconds right after install: ask again while it does not answer, and
+// fall back to this page's own view of the browser language only after 10 s.
+function ask(tries) {
+  return chrome.runtime.sendMessage({ type: 'get-settings' }).then((r) => r, () => null).then((r) => {
+    if (r && (r.lang === 'en' || r.lang === 'ru')) return r.lang;
+    if (tries <= 1) return browserLang();
+    return new Promise((ok) => setTimeout(ok, 300)).then(() => ask(tries - 1));
+  });
+}
+
 function uiLang() {
-  // The worker answers once its core has started; do not wait for ever if it cannot.
-  const asked = chrome.runtime.sendMessage({ type: 'get-settings' })
-    .then((r) => (r && (r.lang === 'en' || r.lang === 'ru') ? r.lang : browserLang()), browserLang);
-  const late = new Promise((resolve) => setTimeout(() => resolve(browserLang()), 3000));
-  return Promise.race([asked, late]);
+  const late = new Promise((resolve) => setTimeout(() => resolve(browserLang()), 10000));
+  return Promise.race([ask(30), late]);
 }
 
 function messages(lang) {
