@@ -84,7 +84,9 @@ async function flow(kill) {
   await waitForState(page, 'active', 20000);
   await kill('re-activated');
   await page.goto('https://www.aliexpress.com/p/shoppingcart/index.html'); // cart snapshot
-  await page.locator('#cashback-guard-root [data-testid="cg-warning"][data-kind="cart"]').waitFor({ timeout: 10000 });
+  // The warning naming the item: the header's count can come a moment before the cart lines
+  // are read, and leaving the page then would leave the stale list empty.
+  await page.locator('#cashback-guard-root [data-testid="cg-warning"][data-kind="cart"][data-subject*="1005001000000003"]').waitFor({ timeout: 10000 });
   await kill('cart');
   await page.goto(CHECKOUT); // order logging
   await inBanner(page, 'cg-banner').waitFor();
