@@ -181,23 +181,6 @@ fn rival_problems<'r>(rec: &'r SessionRecord, out: &mut Vec<Problem<'r>>) {
     }
 }
 
-fn outcome_name(o: &Outcome) -> &'static str {
-    match o {
-        Outcome::BlockedByClient { .. } => "blocked-by-client",
-        Outcome::BlockPage { .. } => "block-page",
-        Outcome::Stripped { .. } => "stripped",
-        Outcome::Network { .. } => "network",
-        Outcome::Timeout => "timeout",
-        Outcome::LandedElsewhere { .. } => "landed-elsewhere",
-        Outcome::OtherKey { .. } => "other-key",
-        Outcome::NoTab => "no-tab",
-        Outcome::Hijack { .. } => "hijack",
-        Outcome::AccountStripped { .. } => "account-stripped",
-        Outcome::AccountSwapped { .. } => "account-swapped",
-        Outcome::NotSaved { .. } => "not-saved",
-    }
-}
-
 impl<'a, P: Platform> Ctx<'a, P> {
     /// Adds an item to the session's evidence, stamped now.
     pub(super) fn record_evidence(&self, rec: &mut SessionRecord, tab: Option<i32>, kind: EvidenceKind, subject: &str, detail: &str) {
@@ -229,7 +212,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             }
             Some(Outcome::AccountSwapped { param, found }) => (EvidenceKind::Hijack, found, format!("account parameter {param} swapped")),
             Some(Outcome::Hijack { key, culprit }) => (EvidenceKind::Hijack, key, culprit.unwrap_or_default()),
-            Some(o) => (EvidenceKind::Failed, String::new(), outcome_name(&o).to_string()),
+            Some(o) => (EvidenceKind::Failed, String::new(), o.name().to_string()),
         };
         self.record_evidence(rec, tab, kind, &subject, &detail);
     }

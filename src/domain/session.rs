@@ -248,57 +248,51 @@ impl ToJson for Attempt {
     }
 }
 
+impl Outcome {
+    /// The stored tag of the outcome (its JSON variant name), also its name in Diagnostics.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Outcome::BlockedByClient { .. } => "blocked-by-client",
+            Outcome::BlockPage { .. } => "block-page",
+            Outcome::Stripped { .. } => "stripped",
+            Outcome::AccountStripped { .. } => "account-stripped",
+            Outcome::AccountSwapped { .. } => "account-swapped",
+            Outcome::Network { .. } => "network",
+            Outcome::Timeout => "timeout",
+            Outcome::LandedElsewhere { .. } => "landed-elsewhere",
+            Outcome::OtherKey { .. } => "other-key",
+            Outcome::NoTab => "no-tab",
+            Outcome::NotSaved { .. } => "not-saved",
+            Outcome::Hijack { .. } => "hijack",
+        }
+    }
+}
+
 impl ToJson for Outcome {
     fn to_json(&self) -> Value {
         let mut o = Out::new();
-        let name = match self {
-            Outcome::Timeout => return "timeout".to_json(),
-            Outcome::NoTab => return "no-tab".to_json(),
-            Outcome::BlockedByClient { url } => {
-                o.f("url", url);
-                "blocked-by-client"
-            }
-            Outcome::BlockPage { extension_id } => {
-                o.f("extension_id", extension_id);
-                "block-page"
-            }
+        match self {
+            Outcome::Timeout | Outcome::NoTab => return self.name().to_json(),
+            Outcome::BlockedByClient { url } => o.f("url", url),
+            Outcome::BlockPage { extension_id } => o.f("extension_id", extension_id),
             Outcome::Stripped { location_had_referral, params } => {
                 o.f("location_had_referral", location_had_referral);
                 o.f("params", params);
-                "stripped"
             }
-            Outcome::AccountStripped { param } => {
-                o.f("param", param);
-                "account-stripped"
-            }
+            Outcome::AccountStripped { param } => o.f("param", param),
             Outcome::AccountSwapped { param, found } => {
                 o.f("param", param);
                 o.f("found", found);
-                "account-swapped"
             }
-            Outcome::Network { error } => {
-                o.f("error", error);
-                "network"
-            }
-            Outcome::LandedElsewhere { host } => {
-                o.f("host", host);
-                "landed-elsewhere"
-            }
-            Outcome::OtherKey { key } => {
-                o.f("key", key);
-                "other-key"
-            }
-            Outcome::NotSaved { error } => {
-                o.f("error", error);
-                "not-saved"
-            }
+            Outcome::Network { error } | Outcome::NotSaved { error } => o.f("error", error),
+            Outcome::LandedElsewhere { host } => o.f("host", host),
+            Outcome::OtherKey { key } => o.f("key", key),
             Outcome::Hijack { key, culprit } => {
                 o.f("key", key);
                 o.f("culprit", culprit);
-                "hijack"
             }
-        };
-        o.variant(name)
+        }
+        o.variant(self.name())
     }
 }
 

@@ -478,7 +478,10 @@ pub fn banner(v: &ViewInput) -> Node {
                 .opt(cart_notice(v))
                 .opt(account_notice(v))
                 .opt(activate_node(v))
-                .opt(activate_node(v).map(|_| el("p").class("cg-disclosure-line").testid("cg-disclosure-line").text(t(l, "banner_disclosure", &[])))),
+                .opt(
+                    activate_node(v)
+                        .map(|_| el("p").class("cg-disclosure-line").testid("cg-disclosure-line").text(t(l, "banner_disclosure", &[]))),
+                ),
         )
 }
 
