@@ -3,7 +3,10 @@
 // events: everything lives in chrome.storage. Events are handled one at a time, in order.
 import init, { start, handle_event, __wbg_reset_state as resetCore } from '../pkg/cashback_guard.js';
 
-const ALIEXPRESS = ['*://*.aliexpress.com/*', '*://*.aliexpress.ru/*', '*://aliexpress.ru/*', '*://*.aliexpress.us/*'];
+// The sites and hosts are the manifest's (one list, no copy here): AliExpress's own sites
+// are where the content script runs; the host permissions add its affiliate and asset hosts.
+const MANIFEST = chrome.runtime.getManifest();
+const ALIEXPRESS = MANIFEST.content_scripts[0].matches;
 
 let ready = null;
 function boot() {
@@ -82,12 +85,10 @@ chrome.runtime.onMessageExternal.addListener((msg, sender, sendResponse) => {
 
 const mainFrames = { urls: ALIEXPRESS, types: ['main_frame'] };
 // Affiliate and tracking requests of any type (pixels, scripts, hidden iframes), and
-// AliExpress's own referral reporting that tracking-protection filters block (the core's
-// trackers table decides what each one is; this only has to let them through).
-const TRACKING = ['*://s.click.aliexpress.com/*', '*://click.aliexpress.com/*',
-  '*://acs.aliexpress.com/*', '*://acs.aliexpress.us/*', '*://acs.aliexpress.ru/*',
-  '*://assets.alicdn.com/*', '*://assets.aliexpress-media.com/*',
-  '*://fourier.aliexpress.com/*', '*://moduleanalysis.aliexpress.com/*'];
+// AliExpress's own referral reporting that tracking-protection filters block: every failed
+// request of our hosts goes to the core, whose trackers table decides what each one is (the
+// rest it drops before reading storage).
+const TRACKING = MANIFEST.host_permissions;
 const onRedirect = (d) => {
   run({ kind: 'redirect', tabId: d.tabId, url: d.url, redirectUrl: d.redirectUrl, type: d.type }).catch(report);
 };
@@ -103,8 +104,8 @@ chrome.webRequest.onCompleted.addListener((d) => {
   run({ kind: 'completed', tabId: d.tabId, url: d.url, type: d.type }).catch(report);
 }, mainFrames);
 
+// Every cookie change of our hosts: the core keeps the attribution cookies, drops the rest.
 chrome.cookies.onChanged.addListener((c) => {
-  if (c.cookie.name !== 'aeu_cid' && c.cookie.name !== 'xman_us_f') return;
   const cookie = { name: c.cookie.name, value: c.cookie.value, domain: c.cookie.domain };
   run({ kind: 'cookie', removed: c.removed, cookie, cause: c.cause }).catch(report);
 });

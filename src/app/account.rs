@@ -20,7 +20,8 @@ impl<'a, P: Platform> Ctx<'a, P> {
             let status = if id.is_empty() { t(lang, "account_none", &[]) } else { t(lang, "account_linked", &[&id]) };
             json!({"site": a.site, "id": id, "status": status, "help": t(lang, "account_help", &[&a.site])})
         });
-        json!({"type": "settings", "settings": settings, "lang": lang.code(), "account": account})
+        // The limit of `orders_max` too: the options page holds no copy of it.
+        json!({"type": "settings", "settings": settings, "lang": lang.code(), "account": account, "ordersMaxLimit": orders::MAX_LIMIT})
     }
 
     /// The options page saves the settings (the linked account is kept as it is); a

@@ -47,7 +47,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     pub(super) fn cookie_attributions<'b>(&'b self, page_url: &'b str) -> Boxed<'b, Result<Vec<Attribution>, String>> {
         Box::pin(async move {
             let mut out = Vec::new();
-            let (aeu, xman) = join(self.p.cookie(page_url, "aeu_cid"), self.p.cookie(page_url, "xman_us_f")).await;
+            let (aeu, xman) = join(self.p.cookie(page_url, referral::AEU_CID), self.p.cookie(page_url, referral::XMAN_US_F)).await;
             if let Some(v) = aeu.map_err(|e| format!("cookie read failed: {e}"))? {
                 out.extend(referral::parse_aeu_cid(&v));
             }

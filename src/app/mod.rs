@@ -53,6 +53,9 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// Handles one event: load → tick → dispatch → save → broadcast. Never panics on bad
     /// input: every failure is an `error` value.
     pub async fn handle(&self, event: BrowserEvent) -> Value {
+        if route::ignored(&event) {
+            return Value::Null;
+        }
         let mut notes = Vec::new();
         let (mut rec, mut settings) = self.load_records(&mut notes).await;
         self.look_at_extensions(&mut rec).await;

@@ -5,7 +5,7 @@ use super::{error, Ctx};
 use crate::domain::config::Config;
 use crate::domain::messages::{BrowserEvent, Request, Sender};
 use crate::domain::record::{SessionRecord, Settings};
-use crate::domain::url;
+use crate::domain::{referral, url};
 use crate::ports::Platform;
 use serde_json::{json, Value};
 
@@ -50,6 +50,20 @@ pub(super) fn classify_external(sender: &Sender, cfg: &Config) -> Result<Origin,
         (true, true, true, true) => Ok(Origin::Site),
         (_, _, _, false) => Err("only the operator's page itself (not a frame) may link an account".into()),
         _ => Err("only the operator's site may link an account".into()),
+    }
+}
+
+/// Events the worker forwards that concern nothing here, answered before any storage is
+/// read: its listeners take every cookie and every failed request of the manifest's hosts
+/// (the lists live here, not in JS); only attribution cookies and blocked requests of the
+/// trackers table (or a failed page load) count.
+pub(super) fn ignored(event: &BrowserEvent) -> bool {
+    match event {
+        BrowserEvent::Cookie { cookie, .. } => ![referral::AEU_CID, referral::XMAN_US_F].contains(&cookie.name.as_str()),
+        BrowserEvent::NetError { url, error, rtype, .. } => {
+            rtype != "main_frame" && super::detection::blocked_tracker(url, error, rtype).is_none()
+        }
+        _ => false,
     }
 }
 

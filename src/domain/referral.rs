@@ -133,6 +133,20 @@ fn unquote(v: &str) -> &str {
     }
 }
 
+/// The attribution cookies AliExpress writes (the worker forwards every cookie change of
+/// its hosts; the core keeps these).
+pub const AEU_CID: &str = "aeu_cid";
+pub const XMAN_US_F: &str = "xman_us_f";
+
+/// The attribution in an attribution cookie, by the cookie's name; `None` for any other.
+pub fn parse_cookie(name: &str, value: &str) -> Option<Attribution> {
+    match name {
+        AEU_CID => parse_aeu_cid(value),
+        XMAN_US_F => parse_xman_us_f(value),
+        _ => None,
+    }
+}
+
 /// Parses an `aeu_cid` cookie value (optionally quoted, percent-encoded up to
 /// twice, optionally prefixed with `aeu_cid=`).
 pub fn parse_aeu_cid(value: &str) -> Option<Attribution> {
