@@ -69,7 +69,7 @@ const from = (sender) => ({
   url: sender.url,
   origin: sender.origin,
   frameId: sender.frameId,
-  tab: sender.tab ? { id: sender.tab.id, url: sender.tab.url } : undefined,
+  tab: sender.tab ? { id: sender.tab.id } : undefined,
 });
 chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   run({ kind: 'message', msg, sender: from(sender) }).then(sendResponse, (e) => sendResponse(report(e)));
@@ -93,7 +93,7 @@ const onRedirect = (d) => {
   run({ kind: 'redirect', tabId: d.tabId, url: d.url, redirectUrl: d.redirectUrl, type: d.type }).catch(report);
 };
 const onError = (d) => {
-  run({ kind: 'net-error', tabId: d.tabId, url: d.url, error: d.error, type: d.type, initiator: d.initiator }).catch(report);
+  run({ kind: 'net-error', tabId: d.tabId, url: d.url, error: d.error, type: d.type }).catch(report);
 };
 chrome.webRequest.onBeforeRedirect.addListener(onRedirect, { urls: ALIEXPRESS, types: ['main_frame', 'sub_frame'] });
 chrome.webRequest.onErrorOccurred.addListener(onError, mainFrames);
@@ -101,13 +101,12 @@ chrome.webRequest.onErrorOccurred.addListener(onError, {
   urls: TRACKING, types: ['sub_frame', 'image', 'script', 'xmlhttprequest', 'ping', 'other'],
 });
 chrome.webRequest.onCompleted.addListener((d) => {
-  run({ kind: 'completed', tabId: d.tabId, url: d.url, type: d.type }).catch(report);
+  run({ kind: 'completed', tabId: d.tabId, url: d.url }).catch(report);
 }, mainFrames);
 
 // Every cookie change of our hosts: the core keeps the attribution cookies, drops the rest.
 chrome.cookies.onChanged.addListener((c) => {
-  const cookie = { name: c.cookie.name, value: c.cookie.value, domain: c.cookie.domain };
-  run({ kind: 'cookie', removed: c.removed, cookie, cause: c.cause }).catch(report);
+  run({ kind: 'cookie', removed: c.removed, cookie: { name: c.cookie.name, value: c.cookie.value } }).catch(report);
 });
 
 chrome.alarms.onAlarm.addListener((a) => {

@@ -1152,3 +1152,12 @@ fn extension_scripts_hold_no_copy_of_rust_constants() {
         }
     }
 }
+
+#[test]
+fn a_request_from_the_wrong_context_is_refused_by_its_wire_name() {
+    let w = World::new();
+    let r = w.from_popup(json!({"type": "cart-intent", "url": ITEM}));
+    assert_eq!(r, json!({"type": "error", "error": "cart-intent is not allowed from an extension page"}));
+    let r = w.from_tab(3, json!({"type": "export-orders", "format": "csv"}));
+    assert_eq!(r, json!({"type": "error", "error": "export-orders is not allowed from a content script"}));
+}

@@ -15,6 +15,7 @@ pub mod price;
 pub mod product;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod props;
+pub mod protocol;
 pub mod record;
 pub mod referral;
 pub mod session;
