@@ -71,7 +71,21 @@ const from = (sender) => ({
   frameId: sender.frameId,
   tab: sender.tab ? { id: sender.tab.id, url: sender.tab.url } : undefined,
 });
+// Firefox's stand-in for `externally_connectable`: inject/account-relay.js (listed only for
+// the account site) forwards the page's window message. It reaches the core as a web page's
+// message (no extension id; origin and frame of the page), which the core checks as it does
+// `onMessageExternal`.
+const asPage = (sender) => {
+  let origin;
+  try { origin = new URL(sender.url).origin; } catch { origin = undefined; }
+  return { url: sender.url, origin, frameId: sender.frameId, tab: sender.tab ? { id: sender.tab.id, url: sender.tab.url } : undefined };
+};
 chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
+  if (msg && msg.relay === 'external' && sender.id === chrome.runtime.id && sender.tab) {
+    run({ kind: 'external', msg: msg.msg, sender: asPage(sender) })
+      .then(sendResponse, (e) => sendResponse({ ok: false, error: report(e).error }));
+    return true;
+  }
   run({ kind: 'message', msg, sender: from(sender) }).then(sendResponse, (e) => sendResponse(report(e)));
   return true; // answer asynchronously
 });
