@@ -8,15 +8,21 @@ import init, { start, handle_event, __wbg_reset_state as resetCore } from '../pk
 const MANIFEST = chrome.runtime.getManifest();
 const ALIEXPRESS = MANIFEST.content_scripts[0].matches;
 
+// The cold start's timeline (ms since this instance started), read by `./build.sh bench`.
+const cost = self.cgCost = { module: performance.now() };
+const mark = (k) => (v) => { cost[k] ??= performance.now(); return v; };
+
 let ready = null;
 function boot() {
   if (!ready) {
     // Compiling the wasm and reading the data files run side by side.
     const text = (f) => fetch(chrome.runtime.getURL(f)).then((r) => r.text());
-    ready = Promise.all([init({ module_or_path: new URL('../pkg/cashback_guard_bg.wasm', import.meta.url) }),
-      ...['config/config.json', '_locales/en/messages.json', '_locales/ru/messages.json', 'layouts/layouts.json',
-        'ui/banner.css', 'registry/extensions.json'].map(text)])
-      .then(([, config, en, ru, layouts, css, registry]) => start(config, en, ru, layouts, css, registry))
+    const wasm = fetch(new URL('../pkg/cashback_guard_bg.wasm', import.meta.url)).then(mark('fetched'));
+    ready = Promise.all([init({ module_or_path: wasm }).then(mark('compiled')),
+      Promise.all(['config/config.json', '_locales/en/messages.json', '_locales/ru/messages.json', 'layouts/layouts.json',
+        'ui/banner.css', 'registry/extensions.json'].map(text)).then(mark('data'))])
+      .then(([, [config, en, ru, layouts, css, registry]]) => start(config, en, ru, layouts, css, registry))
+      .then(mark('started'))
       .catch((e) => {
         ready = null; // try again on the next event
         throw new Error('Cashback Guard could not start: ' + (e && e.message ? e.message : e));
@@ -54,7 +60,7 @@ function recover(e) {
 let queue = Promise.resolve();
 function run(event) {
   self.cgBenchEvents = (self.cgBenchEvents || 0) + 1; // an event counter for ./build.sh bench, not state
-  const result = queue.then(boot).then(() => call(event)).catch(recover);
+  const result = queue.then(boot).then(() => call(event)).then(mark('answered')).catch(recover);
   queue = result.catch(() => {});
   return result;
 }
@@ -71,7 +77,21 @@ const from = (sender) => ({
   frameId: sender.frameId,
   tab: sender.tab ? { id: sender.tab.id } : undefined,
 });
+// Firefox's stand-in for `externally_connectable`: inject/account-relay.js (listed only for
+// the account site) forwards the page's window message. It reaches the core as a web page's
+// message (no extension id; origin and frame of the page), which the core checks as it does
+// `onMessageExternal`.
+const asPage = (sender) => {
+  let origin;
+  try { origin = new URL(sender.url).origin; } catch { origin = undefined; }
+  return { url: sender.url, origin, frameId: sender.frameId, tab: sender.tab ? { id: sender.tab.id, url: sender.tab.url } : undefined };
+};
 chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
+  if (msg && msg.relay === 'external' && sender.id === chrome.runtime.id && sender.tab) {
+    run({ kind: 'external', msg: msg.msg, sender: asPage(sender) })
+      .then(sendResponse, (e) => sendResponse({ ok: false, error: report(e).error }));
+    return true;
+  }
   run({ kind: 'message', msg, sender: from(sender) }).then(sendResponse, (e) => sendResponse(report(e)));
   return true; // answer asynchronously
 });

@@ -5,6 +5,26 @@
   'use strict';
   if (window.top !== window || window.__cashbackGuard) return;
   window.__cashbackGuard = true;
+  // Main-thread time per phase (ms, exclusive), read by `./build.sh bench` from this isolated
+  // world (a page cannot see it). Only performance.now() per call: no behaviour depends on it.
+  const cost = window.__cgCost = { start: 0, quick: 0, full: 0, send: 0, banner: 0, observer: 0, runs: {} };
+  const began = performance.now();
+  let phase = null;
+  let phaseAt = 0;
+  const timed = (k, f) => function (...args) {
+    const prev = phase;
+    const t = performance.now();
+    if (prev) cost[prev] += t - phaseAt;
+    phase = k;
+    phaseAt = t;
+    cost.runs[k] = (cost.runs[k] || 0) + 1;
+    try { return f.apply(this, args); } finally {
+      const e = performance.now();
+      cost[k] += e - phaseAt;
+      phase = prev;
+      phaseAt = e;
+    }
+  };
 
   const HOST_ID = 'cashback-guard-root';
   let profile = null;
@@ -389,5 +409,14 @@
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', watch, { once: true });
   else watch();
 
+  // Phases for the bench (see `cost` above).
+  render = timed('banner', render); // eslint-disable-line no-func-assign
+  const collectQuick = timed('quick', collect);
+  const collectFull = timed('full', collect);
+  collect = (quick) => (quick ? collectQuick : collectFull)(quick); // eslint-disable-line no-func-assign
+  sendFacts = timed('send', sendFacts); // eslint-disable-line no-func-assign
+  changed = timed('observer', changed); // eslint-disable-line no-func-assign
+
   hello();
+  cost.start += performance.now() - began;
 })();

@@ -20,13 +20,12 @@ pub(super) enum Origin {
     Site,
 }
 
-pub(super) fn classify_sender(sender: &Sender, our_id: &str) -> Result<Origin, String> {
+pub(super) fn classify_sender(sender: &Sender, our_id: &str, pages_url: &str) -> Result<Origin, String> {
     if sender.id.as_deref() != Some(our_id) {
         return Err("message from another extension or page".into());
     }
-    let page_prefix = format!("chrome-extension://{our_id}/");
     match (&sender.tab, &sender.url) {
-        (_, Some(u)) if u.starts_with(&page_prefix) => Ok(Origin::Page),
+        (_, Some(u)) if u.starts_with(pages_url) => Ok(Origin::Page),
         (Some(tab), _) => match tab.id {
             Some(id) if id >= 0 => Ok(Origin::Content(id)),
             _ => Err("content script without a tab".into()),
@@ -81,7 +80,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     pub(super) async fn dispatch(&self, rec: &mut SessionRecord, settings: &mut Settings, event: BrowserEvent, now: f64) -> (Reply, bool) {
         match event {
             // A message from our own content scripts and pages.
-            BrowserEvent::Message { msg, sender } => match classify_sender(&sender, &self.p.extension_id()) {
+            BrowserEvent::Message { msg, sender } => match classify_sender(&sender, &self.p.extension_id(), &self.p.pages_url()) {
                 Err(e) => (error(e), false),
                 Ok(origin) => match Request::decode_tagged(msg) {
                     Ok((tag, req)) => self.request(rec, settings, req, &tag, origin).await,
