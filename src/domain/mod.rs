@@ -8,6 +8,7 @@ pub mod extract;
 pub mod i18n;
 pub mod json;
 pub mod layout;
+pub mod lenient;
 pub mod messages;
 pub mod money;
 pub mod orders;
