@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Cashback Guard build script. See README.md.
 #   ./build.sh          install what is missing, build dist/extension/ and the store zip
-#   ./build.sh test     native tests, wasm tests in headless Chromium, end-to-end suite
+#   ./build.sh test     native tests, wasm tests in headless Chromium, end-to-end suites
+#                       (Chromium; Firefox ESR with uBlock Origin), addons-linter
 #   ./build.sh demo     build, start the demo store, open Chromium with the extension
 #   ./build.sh bench    benchmarks
 #   ./build.sh fuzz [TARGET...]  each cargo-fuzz target for FUZZ_SECONDS (60) seconds
@@ -11,9 +12,13 @@ cd "$(dirname "$0")"
 ROOT=$PWD
 DIST=$ROOT/dist
 EXT_OUT=$DIST/extension
+FF_OUT=$DIST/extension-firefox
 FUZZ_DIR=tests/fuzz
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
+export FIREFOX=${FIREFOX:-/usr/bin/firefox-esr}
+export GECKODRIVER=${GECKODRIVER:-$HOME/.cargo/bin/geckodriver}
+export UBLOCK_DIR=${UBLOCK_DIR:-/usr/share/mozilla/extensions/{ec8030f7-c20a-464f-9b0e-13a3a9e97384\}/uBlock0@raymondhill.net}
 export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-60}
 export PATH="$HOME/.cargo/bin:$PATH"
 
@@ -76,9 +81,41 @@ ensure_browser() {
   [ -x "$CHROMIUM" ] || die "$CHROMIUM missing after installing chromium"
 }
 
+# Firefox ESR and uBlock Origin from Debian; geckodriver from crates.io (no prebuilt binaries).
+ensure_firefox() {
+  [ -x "$FIREFOX" ] && [ -f "$UBLOCK_DIR/manifest.json" ] || apt_install firefox-esr webext-ublock-origin-firefox
+  [ -x "$FIREFOX" ] || die "$FIREFOX missing after installing firefox-esr"
+  if [ ! -x "$GECKODRIVER" ]; then
+    say "cargo install geckodriver (a few minutes)"
+    cargo install -q geckodriver --locked || cargo install -q geckodriver || die "could not install geckodriver"
+  fi
+}
+
+# addons-linter (npm, tests/e2e) on the Firefox zip: one test, failed on any error.
+lint_firefox() {
+  local zip out
+  zip=$(ls "$DIST"/cashback-guard-*-firefox.zip | head -1)
+  out=$(mktemp)
+  (cd tests/e2e && node_modules/.bin/addons-linter --output json "$zip" >"$out") || true
+  python3 - "$out" "$zip" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+for kind in ("errors", "warnings", "notices"):
+    for m in r.get(kind, []):
+        print(f"# {kind[:-1]}: {m.get('code')} {m.get('file') or ''}: {m.get('description') or m.get('message')}")
+ok = len(r.get("errors", [])) == 0
+print(f"{'ok' if ok else 'not ok'} 1 - addons-linter {sys.argv[2].rsplit('/', 1)[-1]}: "
+      f"{len(r.get('errors', []))} errors, {len(r.get('warnings', []))} warnings, {len(r.get('notices', []))} notices")
+print(f"# pass {1 if ok else 0}\n# fail {0 if ok else 1}")
+PY
+  rm -f "$out"
+}
+
+e2e_firefox() { (cd tests/e2e && node --test --test-concurrency=1 --test-reporter=tap ./firefox/*.test.js); }
+
 ensure_e2e_deps() {
   local dir=$ROOT/tests/e2e
-  if [ ! -d "$dir/node_modules/playwright-core" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+  if [ ! -d "$dir/node_modules/playwright-core" ] || [ ! -d "$dir/node_modules/selenium-webdriver" ] || [ ! -d "$dir/node_modules/addons-linter" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
     say "npm ci (tests/e2e)"
     (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error) || die "npm ci in tests/e2e failed"
   fi
@@ -121,12 +158,20 @@ with open(path, "w", encoding="utf-8") as f:
 PY
   (cd "$store" && python3 -m zipfile -c "$zip" ./*)
   rm -rf "$store"
+  # Firefox: the same files; the manifest from the same source by the same generator.
+  local ffzip=$DIST/cashback-guard-$version-firefox.zip
+  rm -rf "$FF_OUT" "$ffzip"
+  cp -r "$EXT_OUT" "$FF_OUT"
+  cargo run -q --bin cg-config -- "$cfg" --manifest manifest.json "$FF_OUT/manifest.json" --browser firefox >/dev/null ||
+    die "could not write the Firefox manifest"
+  (cd "$FF_OUT" && python3 -m zipfile -c "$ffzip" ./*)
   local wasm=$EXT_OUT/pkg/cashback_guard_bg.wasm
   printf '\n%-34s %10s %10s\n' "artifact" "bytes" "gzip -9"
   for f in "$wasm" "$EXT_OUT/pkg/cashback_guard.js" "$EXT_OUT/inject/content.js" "$EXT_OUT/background/worker.js"; do
     printf '%-34s %10d %10d\n' "${f#"$DIST"/}" "$(stat -c %s "$f")" "$(gzip -9 -c "$f" | wc -c)"
   done
   printf '%-34s %10d\n' "${zip#"$DIST"/}" "$(stat -c %s "$zip")"
+  printf '%-34s %10d\n' "${ffzip#"$DIST"/}" "$(stat -c %s "$ffzip")"
   echo "unpacked extension: $EXT_OUT (wasm budget: 153600 bytes gzip)" >&2
 }
 
@@ -229,6 +274,9 @@ case "$cmd" in
     run_layer "layer 2: wasm-pack test --headless --chrome" cargo \
       wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" --mode no-install -- --test browser
     run_layer "layer 3: end-to-end (tests/e2e, real Chromium)" tap e2e_suite
+    run_layer "layer 4: addons-linter (Firefox package)" tap lint_firefox
+    ensure_firefox
+    run_layer "layer 5: end-to-end in real Firefox ESR (tests/e2e/firefox)" tap e2e_firefox
     if [ "$SKIPPED" -gt 0 ]; then echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"; else echo "$PASSED passed, $FAILED failed"; fi
     [ "$FAILED" = 0 ]
     ;;

@@ -51,6 +51,11 @@ pub trait Browser {
     fn pattern_matches(&self, pattern: &str, text: &str) -> bool;
     /// This extension's id (`chrome.runtime.id`).
     fn extension_id(&self) -> String;
+    /// Where our own pages live (`runtime.getURL("")`): `chrome-extension://<id>/` in
+    /// Chrome, `moz-extension://<per-profile uuid>/` in Firefox (not the add-on id there).
+    fn pages_url(&self) -> String {
+        format!("chrome-extension://{}/", self.extension_id())
+    }
     fn version(&self) -> String;
 }
 

@@ -3,7 +3,10 @@
 // events: everything lives in chrome.storage. Events are handled one at a time, in order.
 import init, { start, handle_event, __wbg_reset_state as resetCore } from '../pkg/cashback_guard.js';
 
-const ALIEXPRESS = ['*://*.aliexpress.com/*', '*://*.aliexpress.ru/*', '*://aliexpress.ru/*', '*://*.aliexpress.us/*'];
+// The sites and hosts are the manifest's (one list, no copy here): AliExpress's own sites
+// are where the content script runs; the host permissions add its affiliate and asset hosts.
+const MANIFEST = chrome.runtime.getManifest();
+const ALIEXPRESS = MANIFEST.content_scripts[0].matches;
 
 // The cold start's timeline (ms since this instance started), read by `./build.sh bench`.
 const cost = self.cgCost = { module: performance.now() };
@@ -72,9 +75,23 @@ const from = (sender) => ({
   url: sender.url,
   origin: sender.origin,
   frameId: sender.frameId,
-  tab: sender.tab ? { id: sender.tab.id, url: sender.tab.url } : undefined,
+  tab: sender.tab ? { id: sender.tab.id } : undefined,
 });
+// Firefox's stand-in for `externally_connectable`: inject/account-relay.js (listed only for
+// the account site) forwards the page's window message. It reaches the core as a web page's
+// message (no extension id; origin and frame of the page), which the core checks as it does
+// `onMessageExternal`.
+const asPage = (sender) => {
+  let origin;
+  try { origin = new URL(sender.url).origin; } catch { origin = undefined; }
+  return { url: sender.url, origin, frameId: sender.frameId, tab: sender.tab ? { id: sender.tab.id, url: sender.tab.url } : undefined };
+};
 chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
+  if (msg && msg.relay === 'external' && sender.id === chrome.runtime.id && sender.tab) {
+    run({ kind: 'external', msg: msg.msg, sender: asPage(sender) })
+      .then(sendResponse, (e) => sendResponse({ ok: false, error: report(e).error }));
+    return true;
+  }
   run({ kind: 'message', msg, sender: from(sender) }).then(sendResponse, (e) => sendResponse(report(e)));
   return true; // answer asynchronously
 });
@@ -88,17 +105,15 @@ chrome.runtime.onMessageExternal.addListener((msg, sender, sendResponse) => {
 
 const mainFrames = { urls: ALIEXPRESS, types: ['main_frame'] };
 // Affiliate and tracking requests of any type (pixels, scripts, hidden iframes), and
-// AliExpress's own referral reporting that tracking-protection filters block (the core's
-// trackers table decides what each one is; this only has to let them through).
-const TRACKING = ['*://s.click.aliexpress.com/*', '*://click.aliexpress.com/*',
-  '*://acs.aliexpress.com/*', '*://acs.aliexpress.us/*', '*://acs.aliexpress.ru/*',
-  '*://assets.alicdn.com/*', '*://assets.aliexpress-media.com/*',
-  '*://fourier.aliexpress.com/*', '*://moduleanalysis.aliexpress.com/*'];
+// AliExpress's own referral reporting that tracking-protection filters block: every failed
+// request of our hosts goes to the core, whose trackers table decides what each one is (the
+// rest it drops before reading storage).
+const TRACKING = MANIFEST.host_permissions;
 const onRedirect = (d) => {
   run({ kind: 'redirect', tabId: d.tabId, url: d.url, redirectUrl: d.redirectUrl, type: d.type }).catch(report);
 };
 const onError = (d) => {
-  run({ kind: 'net-error', tabId: d.tabId, url: d.url, error: d.error, type: d.type, initiator: d.initiator }).catch(report);
+  run({ kind: 'net-error', tabId: d.tabId, url: d.url, error: d.error, type: d.type }).catch(report);
 };
 chrome.webRequest.onBeforeRedirect.addListener(onRedirect, { urls: ALIEXPRESS, types: ['main_frame', 'sub_frame'] });
 chrome.webRequest.onErrorOccurred.addListener(onError, mainFrames);
@@ -106,13 +121,12 @@ chrome.webRequest.onErrorOccurred.addListener(onError, {
   urls: TRACKING, types: ['sub_frame', 'image', 'script', 'xmlhttprequest', 'ping', 'other'],
 });
 chrome.webRequest.onCompleted.addListener((d) => {
-  run({ kind: 'completed', tabId: d.tabId, url: d.url, type: d.type }).catch(report);
+  run({ kind: 'completed', tabId: d.tabId, url: d.url }).catch(report);
 }, mainFrames);
 
+// Every cookie change of our hosts: the core keeps the attribution cookies, drops the rest.
 chrome.cookies.onChanged.addListener((c) => {
-  if (c.cookie.name !== 'aeu_cid' && c.cookie.name !== 'xman_us_f') return;
-  const cookie = { name: c.cookie.name, value: c.cookie.value, domain: c.cookie.domain };
-  run({ kind: 'cookie', removed: c.removed, cookie, cause: c.cause }).catch(report);
+  run({ kind: 'cookie', removed: c.removed, cookie: { name: c.cookie.name, value: c.cookie.value } }).catch(report);
 });
 
 chrome.alarms.onAlarm.addListener((a) => {

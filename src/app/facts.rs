@@ -7,21 +7,21 @@ use crate::domain::extract;
 use crate::domain::messages::PageFacts;
 use crate::domain::price;
 use crate::domain::product::{self, PageKind};
+use crate::domain::protocol::Reply;
 use crate::domain::record::{self, CheckoutInfo, ProductInfo, SessionRecord, Settings, StoredPrice};
 use crate::domain::referral;
 use crate::domain::url::{self, Url};
 use crate::ports::Platform;
-use serde_json::{json, Value};
 
 impl<'a, P: Platform> Ctx<'a, P> {
     /// A content script started on a page: the tab's page is this one now; the reply is
     /// the view, the layout profile and what to read.
-    pub(super) async fn hello(&self, rec: &mut SessionRecord, settings: &Settings, tab: i32, page: &str) -> (Value, bool) {
+    pub(super) async fn hello(&self, rec: &mut SessionRecord, settings: &Settings, tab: i32, page: &str) -> (Reply, bool) {
         let Ok(u) = url::parse(page) else {
             return (error("malformed page URL"), false);
         };
         let Some(front) = product::storefront(&u.host) else {
-            return (json!({"type": "page", "enabled": false}), false);
+            return (Reply::PageDisabled, false);
         };
         let info = rec.tab_mut(tab, self.p.now_ms());
         if info.url != page {
@@ -49,7 +49,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         tab: i32,
         page: &str,
         facts: &PageFacts,
-    ) -> (Value, bool) {
+    ) -> (Reply, bool) {
         let Ok(u) = url::parse(page) else {
             return (error("malformed page URL"), false);
         };
@@ -67,7 +67,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         let changed = before != shared(rec);
         let view = self.tab_view(rec, settings, tab);
         self.badge(rec, settings, tab, &view).await;
-        (self.tab_message(rec, settings, tab, "view", &view), changed)
+        (Reply::View(self.tab_message(rec, settings, tab, &view)), changed)
     }
 
     /// Takes in what the page in `tab` shows.

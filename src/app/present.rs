@@ -6,17 +6,19 @@ use super::detection::{problems, Problem};
 use super::Ctx;
 use crate::domain::evidence;
 use crate::domain::i18n::{t, tn, Lang};
+use crate::domain::json::ToJson;
 use crate::domain::money;
 use crate::domain::orders::Order;
 use crate::domain::price;
 use crate::domain::product::{self, PageKind, Storefront};
+use crate::domain::protocol::{PageSetup, Push, Reply, TabView};
 use crate::domain::record::{ProductInfo, SessionRecord, Settings};
 use crate::domain::session::State;
 use crate::domain::trackers::Filter;
 use crate::domain::url::Url;
 use crate::domain::view::{self, AccountView, ExpectedView, PopupExtra, ViewInput, Warning};
 use crate::ports::Platform;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// The banner's stylesheet: embedded in native builds, read from the package at worker start
 /// in wasm (`set_banner_css`).
@@ -167,34 +169,33 @@ impl<'a, P: Platform> Ctx<'a, P> {
         self.view_input(rec, settings, Some(tab))
     }
 
-    /// The message that carries a tab's banner (`kind`: `view`, or `page` for a hello).
-    pub(super) fn tab_message(&self, rec: &SessionRecord, settings: &Settings, tab: i32, kind: &str, view: &ViewInput) -> Value {
+    /// A tab's banner with what its content script needs to draw it.
+    pub(super) fn tab_message(&self, rec: &SessionRecord, settings: &Settings, tab: i32, view: &ViewInput) -> TabView {
         let lang = view.lang;
-        json!({
-            "type": kind,
-            // When this view was computed: a content script drops views older than the one it shows.
-            "at": self.p.now_ms(),
-            "lang": lang.code(),
-            "enabled": settings.banner,
-            "state": rec.referral.state.as_str(),
-            "view": view::banner(view),
-            "flags": super::cart::flags(rec, tab),
-            "flagLabel": t(lang, "warn_cart", &[]),
-        })
+        TabView {
+            at: self.p.now_ms(),
+            lang: lang.code(),
+            enabled: settings.banner,
+            state: rec.referral.state.as_str(),
+            view: view::banner(view),
+            flags: super::cart::flags(rec, tab),
+            flag_label: t(lang, "warn_cart", &[]),
+        }
     }
 
     /// The reply to a hello: the tab's message, with the layout profile of its
     /// storefront, the banner CSS and the page kind.
     #[inline(always)]
-    pub(super) fn page_message(&self, rec: &SessionRecord, settings: &Settings, tab: i32, front: Storefront, u: &Url) -> Value {
+    pub(super) fn page_message(&self, rec: &SessionRecord, settings: &Settings, tab: i32, front: Storefront, u: &Url) -> Reply {
         let view = self.tab_view(rec, settings, tab);
-        let mut msg = self.tab_message(rec, settings, tab, "page", &view);
-        msg["profile"] = self.layouts.for_storefront(front).map(|p| p.raw.clone()).unwrap_or(Value::Null);
-        msg["css"] = Value::String(banner_css().to_string());
-        // What to read on this page: the checkout and payment-result reads (visibility
-        // checks force a layout) run only where they matter.
-        msg["kind"] = serde_json::to_value(product::page_kind(u)).unwrap_or(Value::Null);
-        msg
+        let setup = PageSetup {
+            profile: self.layouts.for_storefront(front).map(|p| p.raw.clone()).unwrap_or(Value::Null),
+            css: banner_css().to_string(),
+            // What to read on this page: the checkout and payment-result reads (visibility
+            // checks force a layout) run only where they matter.
+            kind: product::page_kind(u),
+        };
+        Reply::Page(self.tab_message(rec, settings, tab, &view), setup)
     }
 
     pub(super) async fn badge(&self, rec: &SessionRecord, settings: &Settings, tab: i32, view: &ViewInput) {
@@ -213,15 +214,15 @@ impl<'a, P: Platform> Ctx<'a, P> {
     pub(super) async fn broadcast(&self, rec: &SessionRecord, settings: &Settings) {
         for tab in rec.tabs.iter().map(|t| t.tab_id).collect::<Vec<_>>() {
             let view = self.tab_view(rec, settings, tab);
-            self.p.send_to_tab(tab, self.tab_message(rec, settings, tab, "view", &view)).await;
+            self.p.send_to_tab(tab, Push::View(self.tab_message(rec, settings, tab, &view)).to_json()).await;
             self.badge(rec, settings, tab, &view).await;
         }
-        self.p.notify_pages(json!({ "type": "changed", "state": rec.referral.state.as_str() })).await;
+        self.p.notify_pages(Push::Changed { state: rec.referral.state.as_str() }.to_json()).await;
     }
 
     /// The popup's whole view: the session (of the page in `tab_id` when it is one we
     /// know), the orders, and Diagnostics.
-    pub(super) async fn popup(&self, rec: &SessionRecord, settings: &Settings, tab_id: Option<i32>) -> Value {
+    pub(super) async fn popup(&self, rec: &SessionRecord, settings: &Settings, tab_id: Option<i32>) -> Reply {
         let lang = self.lang(settings);
         let known = tab_id.and_then(|id| rec.tab(id)).is_some();
         let view = self.view_input(rec, settings, if known { tab_id } else { None });
@@ -238,7 +239,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             orders: self.order_rows(&log, lang),
             orders_total: log.orders.len(),
         };
-        json!({"type": "popup", "lang": lang.code(), "state": rec.referral.state.as_str(), "view": view::popup(&view, &extra), "tabId": tab_id})
+        Reply::Popup { lang: lang.code(), state: rec.referral.state.as_str(), view: view::popup(&view, &extra), tab_id }
     }
 
     /// Diagnostics of the session: its notes, the extensions found, the evidence, and the

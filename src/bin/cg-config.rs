@@ -2,13 +2,26 @@
 //! (and the layout profiles) the way the worker does at start, so that `build.sh` refuses a
 //! bad config with a message naming the field. The account `pattern` is compiled here (the
 //! worker matches it with the browser's RegExp). With `--manifest`, writes the manifest
-//! with what the config decides (`externally_connectable` for the account site).
+//! with what the config decides (`externally_connectable` for the account site); with
+//! `--browser firefox` as well, the Firefox manifest made from the same source
+//! (`config::firefox_manifest`).
 
 use cashback_guard::domain::{config, layout};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let firefox = match args.iter().position(|a| a == "--browser") {
+        Some(i) if args.get(i + 1).is_some_and(|b| b == "firefox" || b == "chrome") => {
+            let b = args.drain(i..i + 2).nth(1);
+            b.as_deref() == Some("firefox")
+        }
+        Some(_) => {
+            eprintln!("usage: --browser chrome|firefox");
+            return ExitCode::from(2);
+        }
+        None => false,
+    };
     let manifest = match args.iter().position(|a| a == "--manifest") {
         Some(i) if args.len() >= i + 3 => {
             let out = (args[i + 1].clone(), args[i + 2].clone());
@@ -16,7 +29,7 @@ fn main() -> ExitCode {
             Some(out)
         }
         Some(_) => {
-            eprintln!("usage: cg-config <config.json> [layouts.json] [--manifest IN OUT]");
+            eprintln!("usage: cg-config <config.json> [layouts.json] [--manifest IN OUT] [--browser chrome|firefox]");
             return ExitCode::from(2);
         }
         None => None,
@@ -46,7 +59,7 @@ fn main() -> ExitCode {
         let written = std::fs::read_to_string(&from)
             .map_err(|e| e.to_string())
             .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
-            .map(|m| config::manifest_for(&cfg, m))
+            .map(|m| if firefox { config::firefox_manifest(&cfg, m) } else { config::manifest_for(&cfg, m) })
             .and_then(|m| serde_json::to_string_pretty(&m).map_err(|e| e.to_string()))
             .and_then(|t| std::fs::write(&to, t + "\n").map_err(|e| e.to_string()));
         if let Err(e) = written {

@@ -275,6 +275,49 @@ pub fn manifest_for(c: &Config, mut manifest: Value) -> Value {
     manifest
 }
 
+/// The add-on id Firefox (and AMO) knows us by: `browser_specific_settings.gecko.id`.
+pub const GECKO_ID: &str = "cashback-guard@cashback-guard.example";
+/// Firefox before 128 rejects `data_collection_permissions` (field-facts §8); 140 (the ESR
+/// we test in) is the first that uses it, so addons-linter asks for 140.
+pub const GECKO_MIN_VERSION: &str = "140.0";
+
+/// The Firefox manifest, from the same source as Chrome's (`manifest_for` first), with what
+/// Firefox MV3 needs instead: an event page (`background.scripts`, module) for the service
+/// worker, the gecko id, our data-collection declaration (nothing leaves the browser), no
+/// `key`, no Chrome-only keys. Firefox has no `externally_connectable` (bug 1319168): the
+/// account site reaches us through a content script on that origin only
+/// (`inject/account-relay.js`, window messages → `runtime.sendMessage`).
+pub fn firefox_manifest(c: &Config, manifest: Value) -> Value {
+    let mut manifest = manifest_for(c, manifest);
+    if let Some(m) = manifest.as_object_mut() {
+        for k in ["key", "minimum_chrome_version", "externally_connectable"] {
+            m.remove(k);
+        }
+        if let Some(bg) = m.get_mut("background").and_then(Value::as_object_mut) {
+            if let Some(Value::String(sw)) = bg.remove("service_worker") {
+                bg.insert("scripts".into(), serde_json::json!([sw]));
+            }
+        }
+        m.insert(
+            "browser_specific_settings".into(),
+            serde_json::json!({"gecko": {
+                "id": GECKO_ID,
+                "strict_min_version": GECKO_MIN_VERSION,
+                "data_collection_permissions": {"required": ["none"]}
+            }}),
+        );
+        if let Some(a) = &c.account {
+            let relay = serde_json::json!({"matches": [format!("{}/*", a.site)], "js": ["inject/account-relay.js"], "run_at": "document_start", "all_frames": false});
+            if let Some(cs) = m.get_mut("content_scripts").and_then(Value::as_array_mut) {
+                cs.push(relay);
+            } else {
+                m.insert("content_scripts".into(), serde_json::json!([relay]));
+            }
+        }
+    }
+    manifest
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,6 +412,35 @@ mod tests {
         assert_eq!(m["externally_connectable"], serde_json::json!({"matches": ["https://cashback.example/*"], "ids": []}));
         let m = manifest_for(&parse_config(DEFAULT).unwrap(), serde_json::json!({"name": "x", "externally_connectable": {}}));
         assert!(m.get("externally_connectable").is_none());
+    }
+
+    #[test]
+    fn the_firefox_manifest_comes_from_the_same_source() {
+        let chrome: Value = serde_json::from_str(include_str!("../../manifest.json")).unwrap();
+        let acc = serde_json::json!({"param": "af", "pattern": "^[a-z]{3}$", "site": "https://cashback.example"});
+        let ff = firefox_manifest(&parse_config(&with("account", acc)).unwrap(), chrome.clone());
+        assert_eq!(ff["background"], serde_json::json!({"scripts": ["background/worker.js"], "type": "module"}));
+        assert_eq!(ff["browser_specific_settings"]["gecko"]["id"], GECKO_ID);
+        assert_eq!(ff["browser_specific_settings"]["gecko"]["data_collection_permissions"], serde_json::json!({"required": ["none"]}));
+        let min: f64 = ff["browser_specific_settings"]["gecko"]["strict_min_version"].as_str().unwrap().parse().unwrap();
+        assert!(min >= 128.0);
+        for gone in ["key", "externally_connectable", "minimum_chrome_version"] {
+            assert!(ff.get(gone).is_none(), "{gone} must not be in the Firefox manifest");
+        }
+        // The relay runs on the account site only; the AliExpress scripts are Chrome's.
+        let cs = ff["content_scripts"].as_array().unwrap();
+        assert_eq!(cs[0], chrome["content_scripts"][0]);
+        assert_eq!(cs[1]["matches"], serde_json::json!(["https://cashback.example/*"]));
+        assert_eq!(cs[1]["js"], serde_json::json!(["inject/account-relay.js"]));
+        // Everything else is Chrome's, key for key.
+        for (k, v) in chrome.as_object().unwrap() {
+            if !["key", "background", "minimum_chrome_version", "content_scripts"].contains(&k.as_str()) {
+                assert_eq!(&ff[k], v, "{k}");
+            }
+        }
+        // Without an account: no relay.
+        let ff = firefox_manifest(&parse_config(DEFAULT).unwrap(), chrome);
+        assert_eq!(ff["content_scripts"].as_array().unwrap().len(), 1);
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod extract;
 pub mod i18n;
 pub mod json;
 pub mod layout;
+pub mod lenient;
 pub mod messages;
 pub mod money;
 pub mod orders;
@@ -15,6 +16,7 @@ pub mod price;
 pub mod product;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod props;
+pub mod protocol;
 pub mod record;
 pub mod referral;
 pub mod session;

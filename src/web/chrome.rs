@@ -50,6 +50,8 @@ extern "C" {
     fn set_timeout(f: &js_sys::Function, ms: i32) -> JsValue;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "i18n"], js_name = getUILanguage)]
     fn ui_language() -> Result<String, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["chrome", "runtime"], js_name = getURL)]
+    fn get_url(path: &str) -> Result<String, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["chrome", "runtime"], js_name = getManifest)]
     fn get_manifest() -> Result<JsValue, JsValue>;
 }
@@ -272,6 +274,13 @@ impl Browser for ChromePlatform {
     }
     fn extension_id(&self) -> String {
         chrome_api(&["runtime", "id"]).and_then(|v| v.as_string()).unwrap_or_default()
+    }
+    fn pages_url(&self) -> String {
+        // Never an empty prefix (it would match every URL).
+        get_url("")
+            .ok()
+            .filter(|u| u.contains("://") && !u.ends_with("://"))
+            .unwrap_or_else(|| format!("chrome-extension://{}/", self.extension_id()))
     }
     fn version(&self) -> String {
         get_manifest().ok().and_then(|m| js_sys::Reflect::get(&m, &"version".into()).ok()).and_then(|v| v.as_string()).unwrap_or_default()
