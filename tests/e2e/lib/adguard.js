@@ -74,3 +74,24 @@ export function adguardUrlTracking() {
   }, null, 1));
   return dir;
 }
+
+/**
+ * The AdGuard URL Tracking filter's own lines (not a DNR compilation) that concern AliExpress:
+ * the `||aliexpress.$removeparam=…` rules and their `@@` exceptions, unchanged, from the filter
+ * text the package ships with ruleset 17 (`metadata.rawFilterList`). For engines that read
+ * filter syntax, e.g. uBlock Origin's "My filters".
+ */
+export function adguardUrlTrackingFilters() {
+  adguardBlocker(); // fetches the package into the cache
+  const tgz = path.join(CACHE, `adguard-dnr-rulesets-${ADGUARD_VERSION}.tgz`);
+  const file = 'package/dist/filters/declarative/ruleset_17/ruleset_17.json';
+  execFileSync('tar', ['xzf', tgz, '-C', CACHE, file], { stdio: 'pipe' });
+  const rules = JSON.parse(fs.readFileSync(path.join(CACHE, file), 'utf8'));
+  fs.rmSync(path.join(CACHE, 'package'), { recursive: true, force: true });
+  const raw = rules.map((r) => r.metadata && r.metadata.rawFilterList).find(Boolean) || '';
+  const lines = raw.split(/\r?\n/).filter((l) => /^(@@)?\|\|[^$]*aliexpress/.test(l) && /\$.*removeparam/.test(l));
+  if (!lines.some((l) => l.startsWith('||aliexpress.$removeparam=aff_short_key'))) {
+    throw new Error('the AdGuard URL Tracking rules for AliExpress are not in the package');
+  }
+  return lines;
+}
