@@ -26,8 +26,8 @@ impl Package {
         })
     }
 
-    /// The package as shipped, with this config (native tests and tools).
-    #[cfg(not(target_arch = "wasm32"))]
+    /// The package as shipped, with this config (tests and tools; the worker reads the
+    /// package's files instead).
     pub fn bundled(config_json: &str) -> Result<Package, String> {
         Package::build(config_json, layout::LAYOUTS_JSON, extensions::REGISTRY_JSON, include_str!("../../extension/ui/banner.css"))
     }
