@@ -3,7 +3,7 @@
 
 use super::lenient;
 use super::product::storefront;
-use super::url::{encode_component, host_is_within, normalize_host, parse, percent_decode_keep_plus, Url};
+use super::url::{encode_component, host_is_within, is_normal_host, normalize_host, parse, percent_decode_keep_plus, Url};
 use serde_json::Value;
 
 pub const LANDING_PARAMS: &[&str] = &[
@@ -321,14 +321,19 @@ const REDIRECT_DOMAINS: &[&str] =
 /// Redirect domains match themselves and their subdomains (e.g.
 /// `ad.admitad.com`); `click.`/`star.aliexpress.com` match exactly.
 pub fn classify_host(host: &str) -> HostKind {
-    let Some(h) = normalize_host(host) else {
-        return HostKind::Other;
-    };
+    // A parsed URL's host is already normal: classified in place, no copy.
+    if is_normal_host(host) {
+        return classify_normal(host);
+    }
+    normalize_host(host).map_or(HostKind::Other, |h| classify_normal(&h))
+}
+
+fn classify_normal(h: &str) -> HostKind {
     if h == "s.click.aliexpress.com" {
         HostKind::DeepLink
-    } else if REDIRECT_EXACT.contains(&h.as_str()) || REDIRECT_DOMAINS.iter().any(|d| host_is_within(&h, d)) {
+    } else if REDIRECT_EXACT.contains(&h) || REDIRECT_DOMAINS.iter().any(|d| host_is_within(h, d)) {
         HostKind::AffiliateRedirect
-    } else if storefront(&h).is_some() {
+    } else if storefront(h).is_some() {
         HostKind::Storefront
     } else {
         HostKind::Other
@@ -386,6 +391,18 @@ mod tests {
         assert_eq!(key_from_trace("cgDemo0001"), None);
         assert_eq!(key_from_trace(""), None);
         assert_eq!(key_from_trace("0a1b-1700000000000-01234-ключ"), None);
+    }
+
+    #[test]
+    fn hosts_not_yet_normal_classify_like_their_normal_form() {
+        for (raw, normal) in [("WWW.AliExpress.COM.", "www.aliexpress.com"), ("S.Click.AliExpress.com", "s.click.aliexpress.com"),
+            ("Ad.Admitad.COM.", "ad.admitad.com"), ("aliexpress.RU", "aliexpress.ru"), ("Example.org", "example.org")] {
+            assert_eq!(classify_host(raw), classify_host(normal), "{raw}");
+        }
+        assert_eq!(classify_host("WWW.AliExpress.COM."), HostKind::Storefront);
+        assert_eq!(classify_host("Ad.Admitad.COM."), HostKind::AffiliateRedirect);
+        assert_eq!(classify_host("a..aliexpress.com"), HostKind::Other);
+        assert_eq!(classify_host(""), HostKind::Other);
     }
 
     #[test]
