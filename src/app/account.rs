@@ -16,7 +16,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// The settings for the options page, with what it shows of the account.
     pub(super) fn settings_reply(&self, settings: &Settings) -> Reply {
         let lang = self.lang(settings);
-        let account = self.cfg.account.as_ref().map(|a| {
+        let account = self.pkg.config.account.as_ref().map(|a| {
             let id = settings.account.clone().unwrap_or_default();
             let status = if id.is_empty() { t(lang, "account_none", &[]) } else { t(lang, "account_linked", &[&id]) };
             AccountInfo { site: a.site.clone(), id, status, help: t(lang, "account_help", &[&a.site]) }
@@ -55,7 +55,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// site): checked against the operator's pattern, kept in `storage.local`.
     fn link_account<'b>(&'b self, settings: &'b mut Settings, id: &'b str, lang: Lang) -> Boxed<'b, Result<String, String>> {
         Box::pin(async move {
-            let Some(acc) = &self.cfg.account else { return Err(t(lang, "account_not_used", &[])) };
+            let Some(acc) = &self.pkg.config.account else { return Err(t(lang, "account_not_used", &[])) };
             let id = id.trim();
             if !Account::plausible(id) || !self.p.pattern_matches(&acc.pattern, id) {
                 let shown: String = id.chars().take(64).collect();
@@ -98,7 +98,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         sender: &Sender,
     ) -> Result<(), String> {
         let lang = self.lang(settings);
-        let answer = match classify_external(sender, self.cfg).and_then(|_| Request::decode(msg)) {
+        let answer = match classify_external(sender, &self.pkg.config).and_then(|_| Request::decode(msg)) {
             Ok(Request::LinkAccount { account }) => self.link_account(settings, &account, lang).await,
             Ok(_) => Err("the operator's site may only link an account".into()),
             Err(e) => Err(e),

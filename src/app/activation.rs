@@ -33,7 +33,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     #[inline(always)]
     pub(super) fn tick(&self, rec: &mut SessionRecord, now: f64) -> bool {
         let was_active = rec.referral.activated_ms.is_some();
-        if !rec.referral.tick(now, self.cfg.session_ms()) {
+        if !rec.referral.tick(now, self.pkg.config.session_ms()) {
             return false;
         }
         if was_active && rec.referral.activated_ms.is_none() {
@@ -62,7 +62,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// worker there).
     fn hold<'b>(&'b self, name: &'b str) -> Boxed<'b, ()> {
         Box::pin(async move {
-            if self.cfg.test_hooks {
+            if self.pkg.config.test_hooks {
                 self.p.checkpoint(name).await;
             }
         })
@@ -92,7 +92,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             }
             let now = self.p.now_ms();
             let mut changed = false;
-            if rec.referral.on_landed(now, tab, &Landing { url: Some(u), cookies: &cookies }, &self.cfg.affiliate_key) {
+            if rec.referral.on_landed(now, tab, &Landing { url: Some(u), cookies: &cookies }, &self.pkg.config.affiliate_key) {
                 self.record_outcome(rec, Some(tab));
                 changed = true;
             }
@@ -105,7 +105,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// while we are, another key (URL or cookie) or a swapped account is a hijack.
     #[inline(always)]
     fn other_referral(&self, rec: &mut SessionRecord, tab: i32, u: &Url, cookies: &[Attribution], now: f64) -> bool {
-        let key = self.cfg.affiliate_key.as_str();
+        let key = self.pkg.config.affiliate_key.as_str();
         let from_url = referral::landing_attribution(u);
         match rec.referral.state {
             State::Inactive | State::Failed | State::Blocked => {
@@ -139,7 +139,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
 
     /// The deep link for `target`, with the shopper's account id when accounts are used.
     fn deep_link(&self, target: &str, account: Option<&(String, String)>) -> Option<String> {
-        let link = referral::build_deep_link(&self.cfg.deep_link, &self.cfg.affiliate_key, target).ok()?;
+        let link = referral::build_deep_link(&self.pkg.config.deep_link, &self.pkg.config.affiliate_key, target).ok()?;
         Some(match account {
             Some((param, id)) => referral::with_account(&link, param, id),
             None => link,
@@ -150,7 +150,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// `None`: they are, and none is linked).
     #[inline(always)]
     fn account_param(&self, settings: &Settings) -> Option<Option<(String, String)>> {
-        match (&self.cfg.account, &settings.account) {
+        match (&self.pkg.config.account, &settings.account) {
             (None, _) => Some(None),
             (Some(a), Some(id)) => Some(Some((a.param.clone(), id.clone()))),
             (Some(_), None) => None,
@@ -227,13 +227,13 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 _ => {}
             }
             let prior = self.prior(rec, &page, &target, account).await;
-            let timeout = f64::from(self.cfg.activation_timeout_s) * 1000.0;
+            let timeout = f64::from(self.pkg.config.activation_timeout_s) * 1000.0;
             if rec.referral.begin_with(now, tab, &target, timeout, prior).is_err() {
                 return Reply::Refused { reason: "in-flight" };
             }
             rec.cart.snapshot_now(now as u64);
             rec.standdown = None;
-            self.record_evidence(rec, Some(tab), EvidenceKind::ActivationSent, &self.cfg.affiliate_key, &target);
+            self.record_evidence(rec, Some(tab), EvidenceKind::ActivationSent, &self.pkg.config.affiliate_key, &target);
             // The bound first: a worker stopped from here on still ends the wait.
             self.p.alarm(TIMEOUT_ALARM, now + timeout).await;
             // Saved before navigating: a worker killed mid-way still knows it is activating.

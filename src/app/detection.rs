@@ -194,7 +194,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     pub(super) fn record_outcome(&self, rec: &mut SessionRecord, tab: Option<i32>) {
         let state = rec.referral.state;
         let (kind, subject, detail) = match rec.referral.outcome.clone() {
-            None if state == State::Active => (EvidenceKind::Verified, self.cfg.affiliate_key.clone(), String::new()),
+            None if state == State::Active => (EvidenceKind::Verified, self.pkg.config.affiliate_key.clone(), String::new()),
             None => return,
             Some(Outcome::BlockedByClient { url }) => {
                 let host = url::parse(&url).map(|u| u.host).unwrap_or_default();
@@ -221,7 +221,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// local call, and the answer is never stale).
     pub(super) async fn look_at_extensions(&self, rec: &mut SessionRecord) {
         rec.extensions = match self.p.extensions().await {
-            Some(installed) => Some(extensions::assess(&installed, extensions::current(), &self.p.extension_id())),
+            Some(installed) => Some(extensions::assess(&installed, &self.pkg.registry, &self.p.extension_id())),
             None => None,
         };
     }
@@ -290,7 +290,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     #[inline(always)]
     pub(super) fn on_cookie_written(&self, rec: &mut SessionRecord, cookie: &CookieInfo, now: f64) -> bool {
         let Some(a) = referral::parse_cookie(&cookie.name, &cookie.value) else { return false };
-        let key = self.cfg.affiliate_key.as_str();
+        let key = self.pkg.config.affiliate_key.as_str();
         self.record_evidence(rec, None, EvidenceKind::Attribution, &a.key, &cookie.name);
         // Written during an attempt: this click's proof, for the landing.
         let mut changed = rec.referral.on_cookie_written(&a, key);

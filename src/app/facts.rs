@@ -124,7 +124,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         dom_first: &Option<String>,
         notes: &mut Vec<String>,
     ) -> Option<ProductInfo> {
-        let mut read = extract::product(u, facts, &self.layouts.embedded_paths);
+        let mut read = extract::product(u, facts, &self.pkg.layouts.embedded_paths);
         notes.extend(read.notes.iter().take(10).cloned());
         // The shopper changed SKU or quantity: the visible price moved away from the one
         // the structured data describes.
@@ -138,7 +138,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 }
             }
         }
-        let rate = self.cfg.rate_for(&read.categories);
+        let rate = self.pkg.config.rate_for(&read.categories);
         read.price.as_ref().map(|p| ProductInfo {
             id: read.id.clone(),
             price: StoredPrice::from_range(p),
@@ -169,7 +169,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// The rate of a checkout: its product's (seen this session), else one rate shared by
     /// all the cart's products seen, else the default rate.
     fn checkout_rate(&self, rec: &SessionRecord, u: &Url) -> u32 {
-        let default = self.cfg.rate_for(&[]);
+        let default = self.pkg.config.rate_for(&[]);
         if let Some(id) = u.param("objectId") {
             return rec.rate_seen(id).unwrap_or(default);
         }
@@ -193,7 +193,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 continue;
             }
             let key = referral::redirect_key(&target);
-            if key.as_deref() == Some(self.cfg.affiliate_key.as_str()) {
+            if key.as_deref() == Some(self.pkg.config.affiliate_key.as_str()) {
                 continue;
             }
             let subject = key.unwrap_or_else(|| target.host.clone());

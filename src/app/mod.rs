@@ -24,17 +24,15 @@ mod present;
 mod route;
 mod store;
 
-use crate::domain::config::Config;
 use crate::domain::json::ToJson;
-use crate::domain::layout::Layouts;
 use crate::domain::messages::BrowserEvent;
+use crate::domain::package::Package;
 use crate::domain::protocol::Reply;
 use crate::ports::Platform;
 use serde_json::Value;
 
 pub use activation::TIMEOUT_ALARM;
 pub use orders::ORDER_ALARM_PREFIX;
-pub use present::set_banner_css;
 pub use store::{FAULTS_KEY, MAX_QUARANTINED, QUARANTINE_KEY};
 
 /// A future compiled once and called through a pointer: awaiting it from several places
@@ -43,8 +41,8 @@ type Boxed<'b, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'b>>
 
 pub struct Ctx<'a, P: Platform> {
     pub p: &'a P,
-    pub cfg: &'a Config,
-    pub layouts: &'a Layouts,
+    /// Config, layouts, registry and banner CSS: read once at worker start.
+    pub pkg: &'a Package,
 }
 
 fn error(msg: impl Into<String>) -> Reply {

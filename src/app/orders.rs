@@ -26,7 +26,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// English: the warnings as `kind:subject`, the outcome as its English reason).
     fn snapshot<'b>(&'b self, rec: &'b SessionRecord, tab: i32, page: &'b str) -> Boxed<'b, Snapshot> {
         Box::pin(async move {
-            let ours = self.cfg.affiliate_key.as_str();
+            let ours = self.pkg.config.affiliate_key.as_str();
             let (cookie, cookie_key) = match self.cookie_attributions(page).await {
                 Err(_) => ("unknown", None),
                 Ok(cookies) => match (cookies.iter().find(|a| a.key != ours), cookies.first()) {
@@ -66,7 +66,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             match self.save_orders(&log).await {
                 Ok(()) => {
                     if settings.order_check {
-                        self.p.alarm(&format!("{ORDER_ALARM_PREFIX}{id}"), now + f64::from(self.cfg.order_check_s) * 1000.0).await;
+                        self.p.alarm(&format!("{ORDER_ALARM_PREFIX}{id}"), now + f64::from(self.pkg.config.order_check_s) * 1000.0).await;
                     }
                     self.record_evidence(rec, Some(tab), EvidenceKind::Page, &id, "order logged");
                 }
@@ -97,7 +97,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         let shown = facts.order_total.iter().find_map(|t| price::parse_price(t, None).ok()).map(|p| StoredPrice::from_range(&p));
         let checkout = rec.last_checkout.as_ref().filter(|c| now - c.at_ms < 6.0 * 3_600_000.0);
         let total = shown.or_else(|| checkout.and_then(|c| c.total.clone()));
-        let rate = checkout.map(|c| c.rate_bp).unwrap_or_else(|| self.cfg.rate_for(&[]));
+        let rate = checkout.map(|c| c.rate_bp).unwrap_or_else(|| self.pkg.config.rate_for(&[]));
         let amount = total.as_ref().map(|p| p.min_minor);
         Order {
             id: format!("o{}", now as u64),
@@ -145,7 +145,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             "off".into()
         } else {
             let title = t(lang, "order_check_title", &[]);
-            let body = t(lang, "order_check_body", &[&amount, &self.cfg.program_name]);
+            let body = t(lang, "order_check_body", &[&amount, &self.pkg.config.program_name]);
             match self.p.notify(&format!("{ORDER_ALARM_PREFIX}{id}"), &title, &body).await {
                 Ok(()) => "shown".into(),
                 Err(e) => {

@@ -20,22 +20,6 @@ use crate::domain::view::{self, AccountView, ExpectedView, PopupExtra, ViewInput
 use crate::ports::Platform;
 use serde_json::Value;
 
-/// The banner's stylesheet: embedded in native builds, read from the package at worker start
-/// in wasm (`set_banner_css`).
-#[cfg(not(target_arch = "wasm32"))]
-const BUNDLED_CSS: &str = include_str!("../../extension/ui/banner.css");
-#[cfg(target_arch = "wasm32")]
-const BUNDLED_CSS: &str = "";
-static BANNER_CSS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-
-pub fn set_banner_css(css: &str) {
-    let _ = BANNER_CSS.set(css.to_string());
-}
-
-fn banner_css() -> &'static str {
-    BANNER_CSS.get().map(String::as_str).unwrap_or(BUNDLED_CSS)
-}
-
 pub(super) fn rate_text(bp: u32) -> String {
     if bp % 100 == 0 {
         format!("{}%", bp / 100)
@@ -121,7 +105,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     }
 
     fn account_view(&self, settings: &Settings) -> AccountView {
-        match (&self.cfg.account, &settings.account) {
+        match (&self.pkg.config.account, &settings.account) {
             (None, _) => AccountView::NotUsed,
             (Some(_), Some(id)) => AccountView::Linked(id.clone()),
             (Some(a), None) => AccountView::Missing { site: a.site.clone() },
@@ -144,7 +128,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             expected,
             warnings: problems(rec, tab).into_iter().map(|p| warning(p, lang)).collect(),
             cart_before: super::cart::before_activation(rec),
-            program: self.cfg.program_name.clone(),
+            program: self.pkg.config.program_name.clone(),
             checkout_unprotected: info.is_some_and(|i| i.kind == Some(PageKind::Checkout)) && rec.referral.state != State::Active,
             order_notice: info.and_then(|i| i.order.as_ref()).map(|o| self.order_notice(o, lang)),
             account: self.account_view(settings),
@@ -155,11 +139,11 @@ impl<'a, P: Platform> Ctx<'a, P> {
     fn order_notice(&self, o: &Order, lang: Lang) -> String {
         let cur = o.currency.as_deref().unwrap_or("USD");
         let expected = o.expected_minor.map(|m| self.money(m, cur, lang)).unwrap_or_else(|| "?".into());
-        let mins = self.cfg.order_check_s.div_ceil(60).to_string();
+        let mins = self.pkg.config.order_check_s.div_ceil(60).to_string();
         let key = if o.snapshot.attributed() { "order_logged" } else { "order_logged_at_risk" };
         let mut s = t(lang, key, &[&expected]);
         if o.reminder == "pending" {
-            s = format!("{s} {}", t(lang, "order_check_soon", &[&mins, &self.cfg.program_name]));
+            s = format!("{s} {}", t(lang, "order_check_soon", &[&mins, &self.pkg.config.program_name]));
         }
         s
     }
@@ -189,8 +173,8 @@ impl<'a, P: Platform> Ctx<'a, P> {
     pub(super) fn page_message(&self, rec: &SessionRecord, settings: &Settings, tab: i32, front: Storefront, u: &Url) -> Reply {
         let view = self.tab_view(rec, settings, tab);
         let setup = PageSetup {
-            profile: self.layouts.for_storefront(front).map(|p| p.raw.clone()).unwrap_or(Value::Null),
-            css: banner_css().to_string(),
+            profile: self.pkg.layouts.for_storefront(front).map(|p| p.raw.clone()).unwrap_or(Value::Null),
+            css: self.pkg.banner_css.clone(),
             // What to read on this page: the checkout and payment-result reads (visibility
             // checks force a layout) run only where they matter.
             kind: product::page_kind(u),
@@ -232,7 +216,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         diagnostics.extend(notes);
         diagnostics.extend(self.faults().await);
         let extra = PopupExtra {
-            disclosure_url: self.cfg.disclosure_url.clone(),
+            disclosure_url: self.pkg.config.disclosure_url.clone(),
             diagnostics,
             version: self.p.version(),
             not_aliexpress: !known,

@@ -123,7 +123,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             (Request::SetRefund { order, amount }, Origin::Page) => self.set_refund(settings, &order, &amount).await,
             (Request::ClearSession, Origin::Page) => (clear_session(rec), true),
             // Only debug builds and test configs (`test_hooks`), only from our own contexts.
-            (Request::DebugPanic, _) if cfg!(debug_assertions) || self.cfg.test_hooks => panic!("debug-panic requested"),
+            (Request::DebugPanic, _) if cfg!(debug_assertions) || self.pkg.config.test_hooks => panic!("debug-panic requested"),
             (_, o) => {
                 let from = if o == Origin::Page { "an extension page" } else { "a content script" };
                 (error(format!("{tag} is not allowed from {from}")), false)

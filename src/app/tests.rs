@@ -1,6 +1,5 @@
 use super::present::rate_text;
 use super::*;
-use crate::domain::config::parse_config;
 use crate::domain::layout::bundled;
 use crate::memory::{block_on, Memory};
 use serde_json::json;
@@ -11,15 +10,15 @@ const ITEM: &str = "https://www.aliexpress.com/item/1005001000000001.html";
 
 struct World {
     m: Memory,
-    cfg: Config,
+    pkg: Package,
 }
 
 impl World {
     fn new() -> World {
-        World { m: Memory::new(), cfg: parse_config(CFG).unwrap() }
+        World { m: Memory::new(), pkg: Package::bundled(CFG).unwrap() }
     }
     fn ctx(&self) -> Ctx<'_, Memory> {
-        Ctx { p: &self.m, cfg: &self.cfg, layouts: bundled() }
+        Ctx { p: &self.m, pkg: &self.pkg }
     }
     fn send(&self, ev: Value) -> Value {
         let ev = BrowserEvent::decode(ev).expect("test event decodes");
@@ -35,7 +34,7 @@ impl World {
         self.m.session.borrow()["session"]["referral"]["state"].as_str().unwrap().to_string()
     }
     fn land_ours(&self, tab: i32) {
-        let k = &self.cfg.affiliate_key;
+        let k = &self.pkg.config.affiliate_key;
         self.m.cookies.borrow_mut().insert("aeu_cid".into(), format!("0123456789abcdef0123456789abcdef-1700000000000-01234-{k}"));
         self.send(json!({"kind": "redirect", "tabId": tab, "url": "https://s.click.aliexpress.com/deep_link.htm?aff_short_key=x",
             "redirectUrl": format!("{ITEM}?aff_fsk={k}&sk={k}&aff_platform=portals-tool"), "type": "main_frame"}));
@@ -150,7 +149,7 @@ fn timeout_alarm_fails_the_activation() {
     let w = World::new();
     w.from_tab(3, json!({"type": "hello", "url": ITEM}));
     w.from_tab(3, json!({"type": "activate"}));
-    w.m.advance(f64::from(w.cfg.activation_timeout_s) * 1000.0 + 1.0);
+    w.m.advance(f64::from(w.pkg.config.activation_timeout_s) * 1000.0 + 1.0);
     w.send(json!({"kind": "alarm", "name": TIMEOUT_ALARM}));
     assert_eq!(w.state(), "failed");
 }
@@ -300,7 +299,7 @@ fn session_ends_after_configured_hours() {
     w.from_tab(3, json!({"type": "hello", "url": ITEM}));
     w.from_tab(3, json!({"type": "activate"}));
     w.land_ours(3);
-    w.m.advance(w.cfg.session_ms() + 1.0);
+    w.m.advance(w.pkg.config.session_ms() + 1.0);
     let r = w.from_tab(3, json!({"type": "hello", "url": ITEM}));
     assert_eq!(r["state"], "inactive");
 }
@@ -531,7 +530,7 @@ fn paying_while_active_logs_the_order_with_proof_and_schedules_the_check() {
     assert_eq!(o["payment_id"], "PAY123");
     assert_eq!(o["snapshot"]["state"], "active");
     assert_eq!(o["snapshot"]["cookie"], "ours");
-    assert_eq!(o["snapshot"]["cookie_key"], w.cfg.affiliate_key.as_str());
+    assert_eq!(o["snapshot"]["cookie_key"], w.pkg.config.affiliate_key.as_str());
     assert_eq!(o["reminder"], "pending");
     let id = o["id"].as_str().unwrap().to_string();
     let alarm = w.m.alarms.borrow().iter().find(|(n, _)| n == &format!("order-check:{id}")).cloned().expect("alarm set");
@@ -777,7 +776,7 @@ const OLD_CID: &str = "0123456789abcdef0123456789abcdef-1690000000000-01234-cgDe
 impl World {
     fn with_hooks() -> World {
         let mut w = World::new();
-        w.cfg.test_hooks = true;
+        w.pkg.config.test_hooks = true;
         w
     }
     /// One event on a worker that may be stopped at a checkpoint: `None` when it was.
@@ -791,7 +790,7 @@ impl World {
     /// What AliExpress answers to the deep link (a fresh click id and cookie), as the
     /// browser reports it: the redirect, the cookie write, the landing.
     fn deep_link_answers(&self, tab: i32) -> String {
-        let k = &self.cfg.affiliate_key;
+        let k = &self.pkg.config.affiliate_key;
         let cid = format!("fedcba9876543210fedcba9876543210-{}-55555-{k}", self.m.now.get() as u64);
         let landing = format!("{ITEM}?aff_fcid={cid}&aff_fsk={k}&sk={k}&aff_trace_key={cid}");
         self.send(
@@ -859,7 +858,7 @@ fn a_slow_landing_after_the_timeout_turns_failed_into_active_without_a_second_re
     let w = World::new();
     w.from_tab(3, json!({"type": "hello", "url": ITEM}));
     w.from_tab(3, json!({"type": "activate"}));
-    w.m.advance(f64::from(w.cfg.activation_timeout_s) * 1000.0 + 1.0);
+    w.m.advance(f64::from(w.pkg.config.activation_timeout_s) * 1000.0 + 1.0);
     w.send(json!({"kind": "alarm", "name": TIMEOUT_ALARM}));
     assert_eq!(w.state(), "failed");
     let landing = w.deep_link_answers(3);
@@ -955,7 +954,7 @@ const ACCOUNT: &str = r#"{"param": "af", "pattern": "^[0-9A-Za-z_-]{3,40}$", "si
 impl World {
     fn with_account() -> World {
         let mut w = World::new();
-        w.cfg.account = Some(crate::domain::config::Account {
+        w.pkg.config.account = Some(crate::domain::config::Account {
             param: "af".into(),
             pattern: "^[0-9A-Za-z_-]{3,40}$".into(),
             site: "https://cashback.example".into(),

@@ -12,6 +12,7 @@ pub mod lenient;
 pub mod messages;
 pub mod money;
 pub mod orders;
+pub mod package;
 pub mod price;
 pub mod product;
 #[cfg(all(test, not(target_arch = "wasm32")))]
