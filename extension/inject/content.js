@@ -5,6 +5,26 @@
   'use strict';
   if (window.top !== window || window.__cashbackGuard) return;
   window.__cashbackGuard = true;
+  // Main-thread time per phase (ms, exclusive), read by `./build.sh bench` from this isolated
+  // world (a page cannot see it). Only performance.now() per call: no behaviour depends on it.
+  const cost = window.__cgCost = { start: 0, quick: 0, full: 0, send: 0, banner: 0, observer: 0, runs: {} };
+  const began = performance.now();
+  let phase = null;
+  let phaseAt = 0;
+  const timed = (k, f) => function (...args) {
+    const prev = phase;
+    const t = performance.now();
+    if (prev) cost[prev] += t - phaseAt;
+    phase = k;
+    phaseAt = t;
+    cost.runs[k] = (cost.runs[k] || 0) + 1;
+    try { return f.apply(this, args); } finally {
+      const e = performance.now();
+      cost[k] += e - phaseAt;
+      phase = prev;
+      phaseAt = e;
+    }
+  };
 
   const HOST_ID = 'cashback-guard-root';
   let profile = null;
@@ -80,8 +100,6 @@
       return;
     }
     shownView = key;
-    const style = document.createElement('style');
-    style.textContent = css;
     const view = cgRender.build(msg.view); // eslint-disable-line no-undef
     actions = new WeakMap();
     for (const el of view.querySelectorAll('[data-action]')) {
@@ -90,8 +108,28 @@
     if (collapsed) view.classList.add('cg-collapsed');
     const toggle = view.querySelector('[data-action="collapse"]');
     if (toggle) toggle.setAttribute('aria-expanded', String(!collapsed));
-    shadow.replaceChildren(style, view);
+    shadow.replaceChildren(...styled(), view);
     flagCart(msg.flags || [], msg.flagLabel || '');
+  }
+
+  // The banner CSS is parsed once per CSS text into a constructed sheet that every build
+  // adopts; where a content script cannot adopt one (older Firefox), a <style> per build.
+  let sheet = null;
+  let sheetCss = null;
+  function styled() {
+    try {
+      if (sheetCss !== css) {
+        sheet = new CSSStyleSheet();
+        sheet.replaceSync(css);
+        sheetCss = css;
+      }
+      shadow.adoptedStyleSheets = [sheet];
+      return [];
+    } catch (e) {
+      const style = document.createElement('style');
+      style.textContent = css;
+      return [style];
+    }
   }
 
   // Cart lines: the first of the profile's candidate selectors that matches any (no outer
@@ -111,7 +149,9 @@
 
   // `flags`: [[index, productId], …] into the lines as last sent; a line whose link changed
   // since (the cart re-rendered) waits for the worker's next answer.
+  let flagged = false; // until we put a flag on this page there is none to look for
   function flagCart(flags, label) {
+    if (!flags.length && !flagged) return;
     const shown = Array.from(document.querySelectorAll('[data-testid="cg-cart-flag"]'));
     const lines = flags.length && profile ? cartLines() : [];
     const want = flags.filter(([i]) => lines[i] && lines[i].link && lines[i].href === sentLines[i]);
@@ -127,6 +167,7 @@
       flag.textContent = '⚠ ' + label;
       flag.style.cssText = 'display:inline-block;margin:4px 0;padding:2px 6px;border-radius:4px;background:#fff8c5;color:#3b2e00;font:12px/1.4 system-ui,sans-serif;border:1px solid #d4a72c';
       link.insertAdjacentElement('afterend', flag);
+      flagged = true;
     }
   }
 
@@ -261,7 +302,9 @@
     const quick = pageKind === 'product' && document.readyState !== 'complete';
     if (quick && !quickQueued) {
       quickQueued = true;
-      window.addEventListener('load', () => scheduleFacts(true), { once: true });
+      // The whole-page read waits for the first idle moment after `load` (at most 200 ms).
+      const idle = (f) => (window.requestIdleCallback ? requestIdleCallback(f, { timeout: 200 }) : setTimeout(f, 0));
+      window.addEventListener('load', () => idle(() => scheduleFacts(true)), { once: true });
     }
     const facts = collect(quick);
     if (!quick) bait();
@@ -389,5 +432,14 @@
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', watch, { once: true });
   else watch();
 
+  // Phases for the bench (see `cost` above).
+  render = timed('banner', render); // eslint-disable-line no-func-assign
+  const collectQuick = timed('quick', collect);
+  const collectFull = timed('full', collect);
+  collect = (quick) => (quick ? collectQuick : collectFull)(quick); // eslint-disable-line no-func-assign
+  sendFacts = timed('send', sendFacts); // eslint-disable-line no-func-assign
+  changed = timed('observer', changed); // eslint-disable-line no-func-assign
+
   hello();
+  cost.start += performance.now() - began;
 })();

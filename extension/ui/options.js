@@ -21,6 +21,7 @@ function show(r) {
   form.elements.banner.checked = current.banner;
   form.elements.badge.checked = current.badge;
   form.elements.order_check.checked = current.order_check;
+  form.elements.orders_max.max = String(r.ordersMaxLimit); // the core's limit, not a copy
   form.elements.orders_max.value = String(current.orders_max);
   document.documentElement.lang = r.lang;
   showAccount(r.account);
@@ -75,11 +76,12 @@ form.elements.extensions.addEventListener('change', (ev) => {
 const NOTIFICATIONS = { permissions: ['notifications'] };
 form.addEventListener('change', (ev) => {
   if (ev.target === form.elements.extensions) return;
-  const max = Number(form.elements.orders_max.value);
-  if (!Number.isInteger(max) || max < 1 || max > 5000) {
-    status.textContent = form.elements.orders_max.validationMessage || '1–5000';
+  // The input's own checks (whole number from 1 to the limit the worker sent).
+  if (!form.elements.orders_max.checkValidity()) {
+    status.textContent = form.elements.orders_max.validationMessage;
     return;
   }
+  const max = Number(form.elements.orders_max.value);
   const settings = Object.assign({}, current, {
     lang: form.elements.lang.value, banner: form.elements.banner.checked, badge: form.elements.badge.checked,
     order_check: form.elements.order_check.checked, orders_max: max,

@@ -5,13 +5,13 @@ use super::{error, Boxed, Ctx};
 use crate::domain::evidence::{self, EvidenceKind};
 use crate::domain::messages::PageFacts;
 use crate::domain::product;
+use crate::domain::protocol::Reply;
 use crate::domain::record::{SessionRecord, Settings, Standdown};
 use crate::domain::referral::{self, Attribution};
 use crate::domain::session::{Landing, Outcome, Prior, State};
 use crate::domain::url::{self, Url};
 use crate::domain::view;
 use crate::ports::{join, Platform};
-use serde_json::{json, Value};
 
 /// The alarm that ends an activation that never landed.
 pub const TIMEOUT_ALARM: &str = "activation-timeout";
@@ -33,7 +33,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     #[inline(always)]
     pub(super) fn tick(&self, rec: &mut SessionRecord, now: f64) -> bool {
         let was_active = rec.referral.activated_ms.is_some();
-        if !rec.referral.tick(now, self.cfg.session_ms()) {
+        if !rec.referral.tick(now, self.pkg.config.session_ms()) {
             return false;
         }
         if was_active && rec.referral.activated_ms.is_none() {
@@ -47,7 +47,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     pub(super) fn cookie_attributions<'b>(&'b self, page_url: &'b str) -> Boxed<'b, Result<Vec<Attribution>, String>> {
         Box::pin(async move {
             let mut out = Vec::new();
-            let (aeu, xman) = join(self.p.cookie(page_url, "aeu_cid"), self.p.cookie(page_url, "xman_us_f")).await;
+            let (aeu, xman) = join(self.p.cookie(page_url, referral::AEU_CID), self.p.cookie(page_url, referral::XMAN_US_F)).await;
             if let Some(v) = aeu.map_err(|e| format!("cookie read failed: {e}"))? {
                 out.extend(referral::parse_aeu_cid(&v));
             }
@@ -62,7 +62,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// worker there).
     fn hold<'b>(&'b self, name: &'b str) -> Boxed<'b, ()> {
         Box::pin(async move {
-            if self.cfg.test_hooks {
+            if self.pkg.config.test_hooks {
                 self.p.checkpoint(name).await;
             }
         })
@@ -92,7 +92,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             }
             let now = self.p.now_ms();
             let mut changed = false;
-            if rec.referral.on_landed(now, tab, &Landing { url: Some(u), cookies: &cookies }, &self.cfg.affiliate_key) {
+            if rec.referral.on_landed(now, tab, &Landing { url: Some(u), cookies: &cookies }, &self.pkg.config.affiliate_key) {
                 self.record_outcome(rec, Some(tab));
                 changed = true;
             }
@@ -105,7 +105,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// while we are, another key (URL or cookie) or a swapped account is a hijack.
     #[inline(always)]
     fn other_referral(&self, rec: &mut SessionRecord, tab: i32, u: &Url, cookies: &[Attribution], now: f64) -> bool {
-        let key = self.cfg.affiliate_key.as_str();
+        let key = self.pkg.config.affiliate_key.as_str();
         let from_url = referral::landing_attribution(u);
         match rec.referral.state {
             State::Inactive | State::Failed | State::Blocked => {
@@ -139,7 +139,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
 
     /// The deep link for `target`, with the shopper's account id when accounts are used.
     fn deep_link(&self, target: &str, account: Option<&(String, String)>) -> Option<String> {
-        let link = referral::build_deep_link(&self.cfg.deep_link, &self.cfg.affiliate_key, target).ok()?;
+        let link = referral::build_deep_link(&self.pkg.config.deep_link, &self.pkg.config.affiliate_key, target).ok()?;
         Some(match account {
             Some((param, id)) => referral::with_account(&link, param, id),
             None => link,
@@ -150,7 +150,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// `None`: they are, and none is linked).
     #[inline(always)]
     fn account_param(&self, settings: &Settings) -> Option<Option<(String, String)>> {
-        match (&self.cfg.account, &settings.account) {
+        match (&self.pkg.config.account, &settings.account) {
             (None, _) => Some(None),
             (Some(a), Some(id)) => Some(Some((a.param.clone(), id.clone()))),
             (Some(_), None) => None,
@@ -180,7 +180,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         tab: i32,
         page: Option<String>,
         facts: Option<PageFacts>,
-    ) -> (Value, bool) {
+    ) -> (Reply, bool) {
         if let (Some(page), Some(facts)) = (page, facts) {
             if let Ok(u) = url::parse(&page) {
                 if product::storefront(&u.host).is_some() {
@@ -192,7 +192,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     }
 
     /// Activate from the popup, for the AliExpress page in `tab`.
-    pub(super) async fn activate_from_popup(&self, rec: &mut SessionRecord, settings: &Settings, tab: i32) -> (Value, bool) {
+    pub(super) async fn activate_from_popup(&self, rec: &mut SessionRecord, settings: &Settings, tab: i32) -> (Reply, bool) {
         if rec.tab(tab).is_none() {
             return (error("open an AliExpress page in this tab first"), false);
         }
@@ -202,7 +202,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// A trusted click on Activate. The order is what makes a worker stopped at any point
     /// end like an undisturbed run: the timeout alarm, then the saved `activating` record,
     /// then the one navigation (never when the save failed), then `navigated`.
-    fn activate<'b>(&'b self, rec: &'b mut SessionRecord, settings: &'b Settings, tab: i32) -> Boxed<'b, Value> {
+    fn activate<'b>(&'b self, rec: &'b mut SessionRecord, settings: &'b Settings, tab: i32) -> Boxed<'b, Reply> {
         Box::pin(async move {
             self.hold("activate").await;
             let in_flight = rec.referral.attempt.as_ref().filter(|a| a.tab_id == tab && !a.navigated);
@@ -213,7 +213,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             let Some(account) = self.account_param(settings) else {
                 // No silent loss: nothing is sent; the shopper is led to link an account.
                 self.p.open_options().await;
-                return json!({"type": "need-account"});
+                return Reply::NeedAccount;
             };
             let now = self.p.now_ms();
             let page = rec.tab(tab).map(|t| t.url.clone()).unwrap_or_default();
@@ -222,18 +222,18 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 return error("cannot build the referral link from the configured template");
             };
             match rec.referral.state {
-                State::Active => return json!({"type": "refused", "reason": "already-active"}),
-                State::Activating => return json!({"type": "refused", "reason": "in-flight"}),
+                State::Active => return Reply::Refused { reason: "already-active" },
+                State::Activating => return Reply::Refused { reason: "in-flight" },
                 _ => {}
             }
             let prior = self.prior(rec, &page, &target, account).await;
-            let timeout = f64::from(self.cfg.activation_timeout_s) * 1000.0;
+            let timeout = f64::from(self.pkg.config.activation_timeout_s) * 1000.0;
             if rec.referral.begin_with(now, tab, &target, timeout, prior).is_err() {
-                return json!({"type": "refused", "reason": "in-flight"});
+                return Reply::Refused { reason: "in-flight" };
             }
             rec.cart.snapshot_now(now as u64);
             rec.standdown = None;
-            self.record_evidence(rec, Some(tab), EvidenceKind::ActivationSent, &self.cfg.affiliate_key, &target);
+            self.record_evidence(rec, Some(tab), EvidenceKind::ActivationSent, &self.pkg.config.affiliate_key, &target);
             // The bound first: a worker stopped from here on still ends the wait.
             self.p.alarm(TIMEOUT_ALARM, now + timeout).await;
             // Saved before navigating: a worker killed mid-way still knows it is activating.
@@ -249,7 +249,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     }
 
     /// The one navigation through the deep link.
-    fn go<'b>(&'b self, rec: &'b mut SessionRecord, tab: i32, link: &'b str) -> Boxed<'b, Value> {
+    fn go<'b>(&'b self, rec: &'b mut SessionRecord, tab: i32, link: &'b str) -> Boxed<'b, Reply> {
         Box::pin(async move {
             match self.p.navigate(tab, link).await {
                 Err(e) => {
@@ -264,7 +264,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
                     self.hold("navigated").await;
                 }
             }
-            json!({"type": "activating", "state": rec.referral.state.as_str()})
+            Reply::Activating { state: rec.referral.state.as_str() }
         })
     }
 
@@ -272,7 +272,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// stopped in between): if the tab is already on its way (a pending navigation, the deep
     /// link, a redirect seen), it went out; else it is sent now, once. A tab that is gone
     /// fails at once.
-    fn resume<'b>(&'b self, rec: &'b mut SessionRecord, tab: i32) -> Boxed<'b, Value> {
+    fn resume<'b>(&'b self, rec: &'b mut SessionRecord, tab: i32) -> Boxed<'b, Reply> {
         Box::pin(async move {
             let Some(attempt) = rec.referral.attempt.clone() else { return error("no activation in flight") };
             let nav = match self.p.tab_nav(tab).await {
@@ -281,7 +281,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
                     rec.referral.abort_no_tab(self.p.now_ms());
                     rec.note(format!("activation could not resume: {e}"));
                     self.record_outcome(rec, Some(tab));
-                    return json!({"type": "activating", "state": rec.referral.state.as_str()});
+                    return Reply::Activating { state: rec.referral.state.as_str() };
                 }
             };
             let moved = |u: &str| {
@@ -293,7 +293,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
                     a.navigated = true;
                 }
                 rec.note("activation: the navigation had gone out before the worker stopped".into());
-                return json!({"type": "activating", "state": rec.referral.state.as_str()});
+                return Reply::Activating { state: rec.referral.state.as_str() };
             }
             let Some(link) = self.deep_link(&attempt.target, rec.referral.account.as_ref()) else {
                 return error("cannot build the referral link from the configured template");

@@ -8,11 +8,11 @@ use crate::domain::evidence::EvidenceKind;
 use crate::domain::extract::{self, CartRead};
 use crate::domain::messages::PageFacts;
 use crate::domain::product::{self, PageKind};
+use crate::domain::protocol::Reply;
 use crate::domain::record::SessionRecord;
 use crate::domain::session::State;
 use crate::domain::url::{self, Url};
 use crate::ports::Platform;
-use serde_json::{json, Value};
 
 /// No activation covers the cart yet (none, or one that ended): whatever is in it now
 /// would be missed.
@@ -48,7 +48,7 @@ pub(super) fn cart_problem(rec: &SessionRecord) -> Option<Problem<'_>> {
 
 /// Cart lines to flag in `tab`, by their index in the content script's list: `[[i, id], …]`.
 #[inline(always)]
-pub(super) fn flags(rec: &SessionRecord, tab: i32) -> Vec<Value> {
+pub(super) fn flags(rec: &SessionRecord, tab: i32) -> Vec<(usize, String)> {
     match rec.tab(tab) {
         Some(t) if t.kind == Some(PageKind::Cart) => cart::flag_lines(&t.cart_lines, &rec.cart.flags()),
         _ => Vec::new(),
@@ -75,12 +75,12 @@ pub(super) fn read_cart(rec: &mut SessionRecord, u: &Url, kind: PageKind, facts:
 impl<'a, P: Platform> Ctx<'a, P> {
     /// A trusted "Add to cart" / "Buy now" click on a product page.
     #[inline(always)]
-    pub(super) fn cart_intent(&self, rec: &mut SessionRecord, tab: i32, page: &str) -> (Value, bool) {
+    pub(super) fn cart_intent(&self, rec: &mut SessionRecord, tab: i32, page: &str) -> (Reply, bool) {
         let id = url::parse(page).ok().and_then(|u| product::product_id(&u));
         if let Some(id) = id {
             rec.cart.added(&id);
             self.record_evidence(rec, Some(tab), EvidenceKind::Page, &id, "added to cart");
         }
-        (json!({"type": "ok"}), false)
+        (Reply::Ok, false)
     }
 }

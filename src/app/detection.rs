@@ -194,7 +194,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     pub(super) fn record_outcome(&self, rec: &mut SessionRecord, tab: Option<i32>) {
         let state = rec.referral.state;
         let (kind, subject, detail) = match rec.referral.outcome.clone() {
-            None if state == State::Active => (EvidenceKind::Verified, self.cfg.affiliate_key.clone(), String::new()),
+            None if state == State::Active => (EvidenceKind::Verified, self.pkg.config.affiliate_key.clone(), String::new()),
             None => return,
             Some(Outcome::BlockedByClient { url }) => {
                 let host = url::parse(&url).map(|u| u.host).unwrap_or_default();
@@ -221,7 +221,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// local call, and the answer is never stale).
     pub(super) async fn look_at_extensions(&self, rec: &mut SessionRecord) {
         rec.extensions = match self.p.extensions().await {
-            Some(installed) => Some(extensions::assess(&installed, extensions::current(), &self.p.extension_id())),
+            Some(installed) => Some(extensions::assess(&installed, &self.pkg.registry, &self.p.extension_id())),
             None => None,
         };
     }
@@ -272,9 +272,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         // A tracking request (pixel, script, iframe) of the referral blocked on a page.
         // Only the requests of the trackers table (the listener's filter is wider: all of
         // acs.aliexpress.*); page analytics only show that a filter runs.
-        let (true, Some(tracker)) = (net_error.contains("ERR_BLOCKED_BY_CLIENT"), trackers::classify(request_url, rtype)) else {
-            return false;
-        };
+        let Some(tracker) = blocked_tracker(request_url, net_error, rtype) else { return false };
         let host = url::parse(request_url).map(|parsed| parsed.host).unwrap_or_default();
         // The newest item, not the count: a full list (MAX_EVIDENCE) keeps its count.
         let before = rec.evidence.last().cloned();
@@ -291,13 +289,8 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// rival's key while we are active.
     #[inline(always)]
     pub(super) fn on_cookie_written(&self, rec: &mut SessionRecord, cookie: &CookieInfo, now: f64) -> bool {
-        let attribution = match cookie.name.as_str() {
-            "aeu_cid" => referral::parse_aeu_cid(&cookie.value),
-            "xman_us_f" => referral::parse_xman_us_f(&cookie.value),
-            _ => None,
-        };
-        let Some(a) = attribution else { return false };
-        let key = self.cfg.affiliate_key.as_str();
+        let Some(a) = referral::parse_cookie(&cookie.name, &cookie.value) else { return false };
+        let key = self.pkg.config.affiliate_key.as_str();
         self.record_evidence(rec, None, EvidenceKind::Attribution, &a.key, &cookie.name);
         // Written during an attempt: this click's proof, for the landing.
         let mut changed = rec.referral.on_cookie_written(&a, key);
@@ -313,4 +306,9 @@ impl<'a, P: Platform> Ctx<'a, P> {
 /// The host of the page in `tab` (for evidence), else AliExpress.
 fn tab_host(rec: &SessionRecord, tab: Option<i32>) -> String {
     tab.and_then(|t| rec.tab(t)).and_then(|t| url::parse(&t.url).ok()).map(|u| u.host).unwrap_or_else(|| "aliexpress.com".into())
+}
+
+/// A request of the trackers table that a filter blocked (`ERR_BLOCKED_BY_CLIENT`).
+pub(super) fn blocked_tracker(request_url: &str, net_error: &str, rtype: &str) -> Option<&'static trackers::Tracker> {
+    net_error.contains("ERR_BLOCKED_BY_CLIENT").then(|| trackers::classify(request_url, rtype)).flatten()
 }

@@ -7,21 +7,21 @@ use crate::domain::extract;
 use crate::domain::messages::PageFacts;
 use crate::domain::price;
 use crate::domain::product::{self, PageKind};
+use crate::domain::protocol::Reply;
 use crate::domain::record::{self, CheckoutInfo, ProductInfo, SessionRecord, Settings, StoredPrice};
 use crate::domain::referral;
 use crate::domain::url::{self, Url};
 use crate::ports::Platform;
-use serde_json::{json, Value};
 
 impl<'a, P: Platform> Ctx<'a, P> {
     /// A content script started on a page: the tab's page is this one now; the reply is
     /// the view, the layout profile and what to read.
-    pub(super) async fn hello(&self, rec: &mut SessionRecord, settings: &Settings, tab: i32, page: &str) -> (Value, bool) {
+    pub(super) async fn hello(&self, rec: &mut SessionRecord, settings: &Settings, tab: i32, page: &str) -> (Reply, bool) {
         let Ok(u) = url::parse(page) else {
             return (error("malformed page URL"), false);
         };
         let Some(front) = product::storefront(&u.host) else {
-            return (json!({"type": "page", "enabled": false}), false);
+            return (Reply::PageDisabled, false);
         };
         let info = rec.tab_mut(tab, self.p.now_ms());
         if info.url != page {
@@ -49,7 +49,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         tab: i32,
         page: &str,
         facts: &PageFacts,
-    ) -> (Value, bool) {
+    ) -> (Reply, bool) {
         let Ok(u) = url::parse(page) else {
             return (error("malformed page URL"), false);
         };
@@ -67,7 +67,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         let changed = before != shared(rec);
         let view = self.tab_view(rec, settings, tab);
         self.badge(rec, settings, tab, &view).await;
-        (self.tab_message(rec, settings, tab, "view", &view), changed)
+        (Reply::View(self.tab_message(rec, settings, tab, &view)), changed)
     }
 
     /// Takes in what the page in `tab` shows.
@@ -124,7 +124,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         dom_first: &Option<String>,
         notes: &mut Vec<String>,
     ) -> Option<ProductInfo> {
-        let mut read = extract::product(u, facts, &self.layouts.embedded_paths);
+        let mut read = extract::product(u, facts, &self.pkg.layouts.embedded_paths);
         notes.extend(read.notes.iter().take(10).cloned());
         // The shopper changed SKU or quantity: the visible price moved away from the one
         // the structured data describes.
@@ -138,7 +138,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 }
             }
         }
-        let rate = self.cfg.rate_for(&read.categories);
+        let rate = self.pkg.config.rate_for(&read.categories);
         read.price.as_ref().map(|p| ProductInfo {
             id: read.id.clone(),
             price: StoredPrice::from_range(p),
@@ -169,7 +169,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// The rate of a checkout: its product's (seen this session), else one rate shared by
     /// all the cart's products seen, else the default rate.
     fn checkout_rate(&self, rec: &SessionRecord, u: &Url) -> u32 {
-        let default = self.cfg.rate_for(&[]);
+        let default = self.pkg.config.rate_for(&[]);
         if let Some(id) = u.param("objectId") {
             return rec.rate_seen(id).unwrap_or(default);
         }
@@ -193,7 +193,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 continue;
             }
             let key = referral::redirect_key(&target);
-            if key.as_deref() == Some(self.cfg.affiliate_key.as_str()) {
+            if key.as_deref() == Some(self.pkg.config.affiliate_key.as_str()) {
                 continue;
             }
             let subject = key.unwrap_or_else(|| target.host.clone());

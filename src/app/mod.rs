@@ -24,15 +24,15 @@ mod present;
 mod route;
 mod store;
 
-use crate::domain::config::Config;
-use crate::domain::layout::Layouts;
+use crate::domain::json::ToJson;
 use crate::domain::messages::BrowserEvent;
+use crate::domain::package::Package;
+use crate::domain::protocol::Reply;
 use crate::ports::Platform;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 pub use activation::TIMEOUT_ALARM;
 pub use orders::ORDER_ALARM_PREFIX;
-pub use present::set_banner_css;
 pub use store::{FAULTS_KEY, MAX_QUARANTINED, QUARANTINE_KEY};
 
 /// A future compiled once and called through a pointer: awaiting it from several places
@@ -41,18 +41,25 @@ type Boxed<'b, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'b>>
 
 pub struct Ctx<'a, P: Platform> {
     pub p: &'a P,
-    pub cfg: &'a Config,
-    pub layouts: &'a Layouts,
+    /// Config, layouts, registry and banner CSS: read once at worker start.
+    pub pkg: &'a Package,
 }
 
-fn error(msg: impl Into<String>) -> Value {
-    json!({ "type": "error", "error": msg.into() })
+fn error(msg: impl Into<String>) -> Reply {
+    Reply::Error(msg.into())
 }
 
 impl<'a, P: Platform> Ctx<'a, P> {
     /// Handles one event: load → tick → dispatch → save → broadcast. Never panics on bad
-    /// input: every failure is an `error` value.
+    /// input: every failure is an `error` value. The reply is written to JSON here only.
     pub async fn handle(&self, event: BrowserEvent) -> Value {
+        if route::ignored(&event) {
+            return Value::Null;
+        }
+        self.handle_typed(event).await.to_json()
+    }
+
+    async fn handle_typed(&self, event: BrowserEvent) -> Reply {
         let mut notes = Vec::new();
         let (mut rec, mut settings) = self.load_records(&mut notes).await;
         self.look_at_extensions(&mut rec).await;

@@ -9,12 +9,12 @@ use crate::domain::messages::PageFacts;
 use crate::domain::money;
 use crate::domain::orders::{self, Order, OrderLog, Snapshot};
 use crate::domain::price;
+use crate::domain::protocol::{ExportBody, Reply};
 use crate::domain::record::{SessionRecord, Settings, StoredPrice};
 use crate::domain::session::{Outcome, State};
 use crate::domain::url::Url;
 use crate::domain::view::{self, OrderRow};
 use crate::ports::Platform;
-use serde_json::{json, Value};
 
 /// `order-check:<order id>`: the reminder after an order (seed 003).
 pub const ORDER_ALARM_PREFIX: &str = "order-check:";
@@ -26,7 +26,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// English: the warnings as `kind:subject`, the outcome as its English reason).
     fn snapshot<'b>(&'b self, rec: &'b SessionRecord, tab: i32, page: &'b str) -> Boxed<'b, Snapshot> {
         Box::pin(async move {
-            let ours = self.cfg.affiliate_key.as_str();
+            let ours = self.pkg.config.affiliate_key.as_str();
             let (cookie, cookie_key) = match self.cookie_attributions(page).await {
                 Err(_) => ("unknown", None),
                 Ok(cookies) => match (cookies.iter().find(|a| a.key != ours), cookies.first()) {
@@ -66,7 +66,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             match self.save_orders(&log).await {
                 Ok(()) => {
                     if settings.order_check {
-                        self.p.alarm(&format!("{ORDER_ALARM_PREFIX}{id}"), now + f64::from(self.cfg.order_check_s) * 1000.0).await;
+                        self.p.alarm(&format!("{ORDER_ALARM_PREFIX}{id}"), now + f64::from(self.pkg.config.order_check_s) * 1000.0).await;
                     }
                     self.record_evidence(rec, Some(tab), EvidenceKind::Page, &id, "order logged");
                 }
@@ -97,7 +97,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         let shown = facts.order_total.iter().find_map(|t| price::parse_price(t, None).ok()).map(|p| StoredPrice::from_range(&p));
         let checkout = rec.last_checkout.as_ref().filter(|c| now - c.at_ms < 6.0 * 3_600_000.0);
         let total = shown.or_else(|| checkout.and_then(|c| c.total.clone()));
-        let rate = checkout.map(|c| c.rate_bp).unwrap_or_else(|| self.cfg.rate_for(&[]));
+        let rate = checkout.map(|c| c.rate_bp).unwrap_or_else(|| self.pkg.config.rate_for(&[]));
         let amount = total.as_ref().map(|p| p.min_minor);
         Order {
             id: format!("o{}", now as u64),
@@ -145,7 +145,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             "off".into()
         } else {
             let title = t(lang, "order_check_title", &[]);
-            let body = t(lang, "order_check_body", &[&amount, &self.cfg.program_name]);
+            let body = t(lang, "order_check_body", &[&amount, &self.pkg.config.program_name]);
             match self.p.notify(&format!("{ORDER_ALARM_PREFIX}{id}"), &title, &body).await {
                 Ok(()) => "shown".into(),
                 Err(e) => {
@@ -203,28 +203,21 @@ impl<'a, P: Platform> Ctx<'a, P> {
     }
 
     /// The whole log as a file (`json` or `csv`).
-    pub(super) async fn export_orders(&self, format: &str) -> (Value, bool) {
+    pub(super) async fn export_orders(&self, format: &str) -> (Reply, bool) {
         let mut notes = Vec::new();
         let log = self.load_orders(&mut notes).await;
         let day = orders::iso_utc(self.p.now_ms());
         let filename = format!("cashback-guard-orders-{}.{format}", day.get(..10).unwrap_or("export"));
-        let mut reply = json!({"type": "export", "filename": filename, "count": log.orders.len()});
-        match format {
-            "csv" => {
-                reply["text"] = Value::String(orders::to_csv(&log));
-                reply["mime"] = json!("text/csv");
-            }
-            "json" => {
-                reply["data"] = orders::to_json(&log);
-                reply["mime"] = json!("application/json");
-            }
+        let body = match format {
+            "csv" => ExportBody::Csv(orders::to_csv(&log)),
+            "json" => ExportBody::Json(orders::to_json(&log)),
             _ => return (error("export format must be json or csv"), false),
-        }
-        (reply, false)
+        };
+        (Reply::Export { filename, count: log.orders.len(), body }, false)
     }
 
     /// The shopper says how much of an order was refunded (empty: none).
-    pub(super) async fn set_refund(&self, settings: &Settings, order: &str, amount: &str) -> (Value, bool) {
+    pub(super) async fn set_refund(&self, settings: &Settings, order: &str, amount: &str) -> (Reply, bool) {
         let mut notes = Vec::new();
         let mut log = self.load_orders(&mut notes).await;
         let lang = self.lang(settings);
@@ -238,10 +231,10 @@ impl<'a, P: Platform> Ctx<'a, P> {
             }
         };
         match result {
-            Err(e) => (json!({"type": "error", "error": t(lang, "refund_error", &[&e.to_string()]), "order": order}), false),
+            Err(e) => (Reply::RefundError { error: t(lang, "refund_error", &[&e.to_string()]), order: order.to_string() }, false),
             Ok(status) => match self.save_orders(&log).await {
                 Err(e) => (error(e), false),
-                Ok(()) => (json!({"type": "ok", "status": status.as_str()}), true),
+                Ok(()) => (Reply::RefundSaved { status: status.as_str() }, true),
             },
         }
     }

@@ -6,33 +6,19 @@ use super::detection::{problems, Problem};
 use super::Ctx;
 use crate::domain::evidence;
 use crate::domain::i18n::{t, tn, Lang};
+use crate::domain::json::ToJson;
 use crate::domain::money;
 use crate::domain::orders::Order;
 use crate::domain::price;
 use crate::domain::product::{self, PageKind, Storefront};
+use crate::domain::protocol::{PageSetup, Push, Reply, TabView};
 use crate::domain::record::{ProductInfo, SessionRecord, Settings};
 use crate::domain::session::State;
 use crate::domain::trackers::Filter;
 use crate::domain::url::Url;
 use crate::domain::view::{self, AccountView, ExpectedView, PopupExtra, ViewInput, Warning};
 use crate::ports::Platform;
-use serde_json::{json, Value};
-
-/// The banner's stylesheet: embedded in native builds, read from the package at worker start
-/// in wasm (`set_banner_css`).
-#[cfg(not(target_arch = "wasm32"))]
-const BUNDLED_CSS: &str = include_str!("../../extension/ui/banner.css");
-#[cfg(target_arch = "wasm32")]
-const BUNDLED_CSS: &str = "";
-static BANNER_CSS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-
-pub fn set_banner_css(css: &str) {
-    let _ = BANNER_CSS.set(css.to_string());
-}
-
-fn banner_css() -> &'static str {
-    BANNER_CSS.get().map(String::as_str).unwrap_or(BUNDLED_CSS)
-}
+use serde_json::Value;
 
 pub(super) fn rate_text(bp: u32) -> String {
     if bp % 100 == 0 {
@@ -119,7 +105,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     }
 
     fn account_view(&self, settings: &Settings) -> AccountView {
-        match (&self.cfg.account, &settings.account) {
+        match (&self.pkg.config.account, &settings.account) {
             (None, _) => AccountView::NotUsed,
             (Some(_), Some(id)) => AccountView::Linked(id.clone()),
             (Some(a), None) => AccountView::Missing { site: a.site.clone() },
@@ -142,7 +128,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             expected,
             warnings: problems(rec, tab).into_iter().map(|p| warning(p, lang)).collect(),
             cart_before: super::cart::before_activation(rec),
-            program: self.cfg.program_name.clone(),
+            program: self.pkg.config.program_name.clone(),
             checkout_unprotected: info.is_some_and(|i| i.kind == Some(PageKind::Checkout)) && rec.referral.state != State::Active,
             order_notice: info.and_then(|i| i.order.as_ref()).map(|o| self.order_notice(o, lang)),
             account: self.account_view(settings),
@@ -153,11 +139,11 @@ impl<'a, P: Platform> Ctx<'a, P> {
     fn order_notice(&self, o: &Order, lang: Lang) -> String {
         let cur = o.currency.as_deref().unwrap_or("USD");
         let expected = o.expected_minor.map(|m| self.money(m, cur, lang)).unwrap_or_else(|| "?".into());
-        let mins = self.cfg.order_check_s.div_ceil(60).to_string();
+        let mins = self.pkg.config.order_check_s.div_ceil(60).to_string();
         let key = if o.snapshot.attributed() { "order_logged" } else { "order_logged_at_risk" };
         let mut s = t(lang, key, &[&expected]);
         if o.reminder == "pending" {
-            s = format!("{s} {}", t(lang, "order_check_soon", &[&mins, &self.cfg.program_name]));
+            s = format!("{s} {}", t(lang, "order_check_soon", &[&mins, &self.pkg.config.program_name]));
         }
         s
     }
@@ -167,34 +153,33 @@ impl<'a, P: Platform> Ctx<'a, P> {
         self.view_input(rec, settings, Some(tab))
     }
 
-    /// The message that carries a tab's banner (`kind`: `view`, or `page` for a hello).
-    pub(super) fn tab_message(&self, rec: &SessionRecord, settings: &Settings, tab: i32, kind: &str, view: &ViewInput) -> Value {
+    /// A tab's banner with what its content script needs to draw it.
+    pub(super) fn tab_message(&self, rec: &SessionRecord, settings: &Settings, tab: i32, view: &ViewInput) -> TabView {
         let lang = view.lang;
-        json!({
-            "type": kind,
-            // When this view was computed: a content script drops views older than the one it shows.
-            "at": self.p.now_ms(),
-            "lang": lang.code(),
-            "enabled": settings.banner,
-            "state": rec.referral.state.as_str(),
-            "view": view::banner(view),
-            "flags": super::cart::flags(rec, tab),
-            "flagLabel": t(lang, "warn_cart", &[]),
-        })
+        TabView {
+            at: self.p.now_ms(),
+            lang: lang.code(),
+            enabled: settings.banner,
+            state: rec.referral.state.as_str(),
+            view: view::banner(view),
+            flags: super::cart::flags(rec, tab),
+            flag_label: t(lang, "warn_cart", &[]),
+        }
     }
 
     /// The reply to a hello: the tab's message, with the layout profile of its
     /// storefront, the banner CSS and the page kind.
     #[inline(always)]
-    pub(super) fn page_message(&self, rec: &SessionRecord, settings: &Settings, tab: i32, front: Storefront, u: &Url) -> Value {
+    pub(super) fn page_message(&self, rec: &SessionRecord, settings: &Settings, tab: i32, front: Storefront, u: &Url) -> Reply {
         let view = self.tab_view(rec, settings, tab);
-        let mut msg = self.tab_message(rec, settings, tab, "page", &view);
-        msg["profile"] = self.layouts.for_storefront(front).map(|p| p.raw.clone()).unwrap_or(Value::Null);
-        msg["css"] = Value::String(banner_css().to_string());
-        // What to read on this page: the checkout and payment-result reads (visibility
-        // checks force a layout) run only where they matter.
-        msg["kind"] = serde_json::to_value(product::page_kind(u)).unwrap_or(Value::Null);
-        msg
+        let setup = PageSetup {
+            profile: self.pkg.layouts.for_storefront(front).map(|p| p.raw.clone()).unwrap_or(Value::Null),
+            css: self.pkg.banner_css.clone(),
+            // What to read on this page: the checkout and payment-result reads (visibility
+            // checks force a layout) run only where they matter.
+            kind: product::page_kind(u),
+        };
+        Reply::Page(self.tab_message(rec, settings, tab, &view), setup)
     }
 
     pub(super) async fn badge(&self, rec: &SessionRecord, settings: &Settings, tab: i32, view: &ViewInput) {
@@ -213,15 +198,15 @@ impl<'a, P: Platform> Ctx<'a, P> {
     pub(super) async fn broadcast(&self, rec: &SessionRecord, settings: &Settings) {
         for tab in rec.tabs.iter().map(|t| t.tab_id).collect::<Vec<_>>() {
             let view = self.tab_view(rec, settings, tab);
-            self.p.send_to_tab(tab, self.tab_message(rec, settings, tab, "view", &view)).await;
+            self.p.send_to_tab(tab, Push::View(self.tab_message(rec, settings, tab, &view)).to_json()).await;
             self.badge(rec, settings, tab, &view).await;
         }
-        self.p.notify_pages(json!({ "type": "changed", "state": rec.referral.state.as_str() })).await;
+        self.p.notify_pages(Push::Changed { state: rec.referral.state.as_str() }.to_json()).await;
     }
 
     /// The popup's whole view: the session (of the page in `tab_id` when it is one we
     /// know), the orders, and Diagnostics.
-    pub(super) async fn popup(&self, rec: &SessionRecord, settings: &Settings, tab_id: Option<i32>) -> Value {
+    pub(super) async fn popup(&self, rec: &SessionRecord, settings: &Settings, tab_id: Option<i32>) -> Reply {
         let lang = self.lang(settings);
         let known = tab_id.and_then(|id| rec.tab(id)).is_some();
         let view = self.view_input(rec, settings, if known { tab_id } else { None });
@@ -231,14 +216,14 @@ impl<'a, P: Platform> Ctx<'a, P> {
         diagnostics.extend(notes);
         diagnostics.extend(self.faults().await);
         let extra = PopupExtra {
-            disclosure_url: self.cfg.disclosure_url.clone(),
+            disclosure_url: self.pkg.config.disclosure_url.clone(),
             diagnostics,
             version: self.p.version(),
             not_aliexpress: !known,
             orders: self.order_rows(&log, lang),
             orders_total: log.orders.len(),
         };
-        json!({"type": "popup", "lang": lang.code(), "state": rec.referral.state.as_str(), "view": view::popup(&view, &extra), "tabId": tab_id})
+        Reply::Popup { lang: lang.code(), state: rec.referral.state.as_str(), view: view::popup(&view, &extra), tab_id }
     }
 
     /// Diagnostics of the session: its notes, the extensions found, the evidence, and the

@@ -4,10 +4,10 @@
 use super::{error, Ctx};
 use crate::domain::config::Config;
 use crate::domain::messages::{BrowserEvent, Request, Sender};
+use crate::domain::protocol::Reply;
 use crate::domain::record::{SessionRecord, Settings};
-use crate::domain::url;
+use crate::domain::{referral, url};
 use crate::ports::Platform;
-use serde_json::{json, Value};
 
 /// What a request is allowed to do, from who sent it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,47 +52,61 @@ pub(super) fn classify_external(sender: &Sender, cfg: &Config) -> Result<Origin,
     }
 }
 
+/// Events the worker forwards that concern nothing here, answered before any storage is
+/// read: its listeners take every cookie and every failed request of the manifest's hosts
+/// (the lists live here, not in JS); only attribution cookies and blocked requests of the
+/// trackers table (or a failed page load) count.
+pub(super) fn ignored(event: &BrowserEvent) -> bool {
+    match event {
+        BrowserEvent::Cookie { cookie, .. } => ![referral::AEU_CID, referral::XMAN_US_F].contains(&cookie.name.as_str()),
+        BrowserEvent::NetError { url, error, rtype, .. } => {
+            rtype != "main_frame" && super::detection::blocked_tracker(url, error, rtype).is_none()
+        }
+        _ => false,
+    }
+}
+
 /// The session starts over (the known tabs stay).
 #[inline(always)]
-fn clear_session(rec: &mut SessionRecord) -> Value {
+fn clear_session(rec: &mut SessionRecord) -> Reply {
     let tabs = std::mem::take(&mut rec.tabs);
     *rec = SessionRecord { tabs, ..Default::default() };
-    json!({"type": "ok"})
+    Reply::Ok
 }
 
 impl<'a, P: Platform> Ctx<'a, P> {
     /// One browser event to the room that handles it: the reply (`null` for events that
     /// are not messages) and whether the views changed.
-    pub(super) async fn dispatch(&self, rec: &mut SessionRecord, settings: &mut Settings, event: BrowserEvent, now: f64) -> (Value, bool) {
+    pub(super) async fn dispatch(&self, rec: &mut SessionRecord, settings: &mut Settings, event: BrowserEvent, now: f64) -> (Reply, bool) {
         match event {
             // A message from our own content scripts and pages.
             BrowserEvent::Message { msg, sender } => match classify_sender(&sender, &self.p.extension_id(), &self.p.pages_url()) {
                 Err(e) => (error(e), false),
-                Ok(origin) => match Request::decode(msg) {
-                    Ok(req) => self.request(rec, settings, req, origin).await,
+                Ok(origin) => match Request::decode_tagged(msg) {
+                    Ok((tag, req)) => self.request(rec, settings, req, &tag, origin).await,
                     Err(e) => (error(format!("unknown message: {e}")), false),
                 },
             },
-            BrowserEvent::External { msg, sender } => (self.link_from_site(rec, settings, msg, &sender).await, false),
+            BrowserEvent::External { msg, sender } => (Reply::Site(self.link_from_site(rec, settings, msg, &sender).await), false),
             BrowserEvent::Redirect { tab_id, url, redirect_url, rtype } => {
-                (Value::Null, self.on_redirect(rec, tab_id, &url, &redirect_url, &rtype, now))
+                (Reply::None, self.on_redirect(rec, tab_id, &url, &redirect_url, &rtype, now))
             }
             BrowserEvent::NetError { tab_id, url, error, rtype, .. } => {
-                (Value::Null, self.on_net_error(rec, tab_id, &url, &error, &rtype, now))
+                (Reply::None, self.on_net_error(rec, tab_id, &url, &error, &rtype, now))
             }
-            BrowserEvent::Completed { tab_id, url, .. } => (Value::Null, self.on_completed(rec, tab_id, &url).await),
-            BrowserEvent::Cookie { removed, cookie, .. } => (Value::Null, !removed && self.on_cookie_written(rec, &cookie, now)),
-            BrowserEvent::Alarm { name } => (Value::Null, self.on_alarm(rec, settings, &name).await),
+            BrowserEvent::Completed { tab_id, url } => (Reply::None, self.on_completed(rec, tab_id, &url).await),
+            BrowserEvent::Cookie { removed, cookie, .. } => (Reply::None, !removed && self.on_cookie_written(rec, &cookie, now)),
+            BrowserEvent::Alarm { name } => (Reply::None, self.on_alarm(rec, settings, &name).await),
             BrowserEvent::Fault { message } => {
                 rec.note(format!("internal error, recovered (the worker restarted its core): {message}"));
-                (Value::Null, false)
+                (Reply::None, false)
             }
-            BrowserEvent::TabRemoved { tab_id } => (Value::Null, self.on_tab_removed(rec, tab_id, now)),
+            BrowserEvent::TabRemoved { tab_id } => (Reply::None, self.on_tab_removed(rec, tab_id, now)),
         }
     }
 
     /// One request to the room that answers it: the reply, and whether the views changed.
-    async fn request(&self, rec: &mut SessionRecord, settings: &mut Settings, req: Request, origin: Origin) -> (Value, bool) {
+    async fn request(&self, rec: &mut SessionRecord, settings: &mut Settings, req: Request, tag: &str, origin: Origin) -> (Reply, bool) {
         match (req, origin) {
             (Request::Hello { url }, Origin::Content(tab)) => self.hello(rec, settings, tab, &url).await,
             (Request::Facts { url, facts }, Origin::Content(tab)) => self.page_facts(rec, settings, tab, &url, &facts).await,
@@ -109,30 +123,11 @@ impl<'a, P: Platform> Ctx<'a, P> {
             (Request::SetRefund { order, amount }, Origin::Page) => self.set_refund(settings, &order, &amount).await,
             (Request::ClearSession, Origin::Page) => (clear_session(rec), true),
             // Only debug builds and test configs (`test_hooks`), only from our own contexts.
-            (Request::DebugPanic, _) if cfg!(debug_assertions) || self.cfg.test_hooks => panic!("debug-panic requested"),
-            (r, o) => {
+            (Request::DebugPanic, _) if cfg!(debug_assertions) || self.pkg.config.test_hooks => panic!("debug-panic requested"),
+            (_, o) => {
                 let from = if o == Origin::Page { "an extension page" } else { "a content script" };
-                (error(format!("{} is not allowed from {from}", request_name(&r))), false)
+                (error(format!("{tag} is not allowed from {from}")), false)
             }
         }
-    }
-}
-
-fn request_name(r: &Request) -> &'static str {
-    match r {
-        Request::Hello { .. } => "hello",
-        Request::Facts { .. } => "facts",
-        Request::CartIntent { .. } => "cart-intent",
-        Request::Activate { .. } => "activate",
-        Request::Popup { .. } => "popup",
-        Request::GetSettings => "get-settings",
-        Request::SetSettings { .. } => "set-settings",
-        Request::ClearSession => "clear-session",
-        Request::CheckExtensions => "check-extensions",
-        Request::ExportOrders { .. } => "export-orders",
-        Request::SetRefund { .. } => "set-refund",
-        Request::LinkAccount { .. } => "link-account",
-        Request::UnlinkAccount => "unlink-account",
-        Request::DebugPanic => "debug-panic",
     }
 }

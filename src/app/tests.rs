@@ -1,6 +1,5 @@
 use super::present::rate_text;
 use super::*;
-use crate::domain::config::parse_config;
 use crate::domain::layout::bundled;
 use crate::memory::{block_on, Memory};
 use serde_json::json;
@@ -11,15 +10,15 @@ const ITEM: &str = "https://www.aliexpress.com/item/1005001000000001.html";
 
 struct World {
     m: Memory,
-    cfg: Config,
+    pkg: Package,
 }
 
 impl World {
     fn new() -> World {
-        World { m: Memory::new(), cfg: parse_config(CFG).unwrap() }
+        World { m: Memory::new(), pkg: Package::bundled(CFG).unwrap() }
     }
     fn ctx(&self) -> Ctx<'_, Memory> {
-        Ctx { p: &self.m, cfg: &self.cfg, layouts: bundled() }
+        Ctx { p: &self.m, pkg: &self.pkg }
     }
     fn send(&self, ev: Value) -> Value {
         let ev = BrowserEvent::decode(ev).expect("test event decodes");
@@ -35,7 +34,7 @@ impl World {
         self.m.session.borrow()["session"]["referral"]["state"].as_str().unwrap().to_string()
     }
     fn land_ours(&self, tab: i32) {
-        let k = &self.cfg.affiliate_key;
+        let k = &self.pkg.config.affiliate_key;
         self.m.cookies.borrow_mut().insert("aeu_cid".into(), format!("0123456789abcdef0123456789abcdef-1700000000000-01234-{k}"));
         self.send(json!({"kind": "redirect", "tabId": tab, "url": "https://s.click.aliexpress.com/deep_link.htm?aff_short_key=x",
             "redirectUrl": format!("{ITEM}?aff_fsk={k}&sk={k}&aff_platform=portals-tool"), "type": "main_frame"}));
@@ -150,7 +149,7 @@ fn timeout_alarm_fails_the_activation() {
     let w = World::new();
     w.from_tab(3, json!({"type": "hello", "url": ITEM}));
     w.from_tab(3, json!({"type": "activate"}));
-    w.m.advance(f64::from(w.cfg.activation_timeout_s) * 1000.0 + 1.0);
+    w.m.advance(f64::from(w.pkg.config.activation_timeout_s) * 1000.0 + 1.0);
     w.send(json!({"kind": "alarm", "name": TIMEOUT_ALARM}));
     assert_eq!(w.state(), "failed");
 }
@@ -300,7 +299,7 @@ fn session_ends_after_configured_hours() {
     w.from_tab(3, json!({"type": "hello", "url": ITEM}));
     w.from_tab(3, json!({"type": "activate"}));
     w.land_ours(3);
-    w.m.advance(w.cfg.session_ms() + 1.0);
+    w.m.advance(w.pkg.config.session_ms() + 1.0);
     let r = w.from_tab(3, json!({"type": "hello", "url": ITEM}));
     assert_eq!(r["state"], "inactive");
 }
@@ -531,7 +530,7 @@ fn paying_while_active_logs_the_order_with_proof_and_schedules_the_check() {
     assert_eq!(o["payment_id"], "PAY123");
     assert_eq!(o["snapshot"]["state"], "active");
     assert_eq!(o["snapshot"]["cookie"], "ours");
-    assert_eq!(o["snapshot"]["cookie_key"], w.cfg.affiliate_key.as_str());
+    assert_eq!(o["snapshot"]["cookie_key"], w.pkg.config.affiliate_key.as_str());
     assert_eq!(o["reminder"], "pending");
     let id = o["id"].as_str().unwrap().to_string();
     let alarm = w.m.alarms.borrow().iter().find(|(n, _)| n == &format!("order-check:{id}")).cloned().expect("alarm set");
@@ -777,7 +776,7 @@ const OLD_CID: &str = "0123456789abcdef0123456789abcdef-1690000000000-01234-cgDe
 impl World {
     fn with_hooks() -> World {
         let mut w = World::new();
-        w.cfg.test_hooks = true;
+        w.pkg.config.test_hooks = true;
         w
     }
     /// One event on a worker that may be stopped at a checkpoint: `None` when it was.
@@ -791,7 +790,7 @@ impl World {
     /// What AliExpress answers to the deep link (a fresh click id and cookie), as the
     /// browser reports it: the redirect, the cookie write, the landing.
     fn deep_link_answers(&self, tab: i32) -> String {
-        let k = &self.cfg.affiliate_key;
+        let k = &self.pkg.config.affiliate_key;
         let cid = format!("fedcba9876543210fedcba9876543210-{}-55555-{k}", self.m.now.get() as u64);
         let landing = format!("{ITEM}?aff_fcid={cid}&aff_fsk={k}&sk={k}&aff_trace_key={cid}");
         self.send(
@@ -859,7 +858,7 @@ fn a_slow_landing_after_the_timeout_turns_failed_into_active_without_a_second_re
     let w = World::new();
     w.from_tab(3, json!({"type": "hello", "url": ITEM}));
     w.from_tab(3, json!({"type": "activate"}));
-    w.m.advance(f64::from(w.cfg.activation_timeout_s) * 1000.0 + 1.0);
+    w.m.advance(f64::from(w.pkg.config.activation_timeout_s) * 1000.0 + 1.0);
     w.send(json!({"kind": "alarm", "name": TIMEOUT_ALARM}));
     assert_eq!(w.state(), "failed");
     let landing = w.deep_link_answers(3);
@@ -955,7 +954,7 @@ const ACCOUNT: &str = r#"{"param": "af", "pattern": "^[0-9A-Za-z_-]{3,40}$", "si
 impl World {
     fn with_account() -> World {
         let mut w = World::new();
-        w.cfg.account = Some(crate::domain::config::Account {
+        w.pkg.config.account = Some(crate::domain::config::Account {
             param: "af".into(),
             pattern: "^[0-9A-Za-z_-]{3,40}$".into(),
             site: "https://cashback.example".into(),
@@ -1088,4 +1087,76 @@ fn a_blocked_tracker_is_warned_even_when_the_evidence_list_is_full() {
     assert!(!sent.is_empty(), "the tabs were told");
     let warn = testids(&sent.last().unwrap().1["view"], "cg-warning");
     assert!(warn.iter().any(|x| x["a"]["data-kind"] == "adblock"), "{warn:?}");
+}
+
+#[test]
+fn events_about_nothing_here_are_dropped_before_storage_is_read() {
+    // The worker forwards every cookie change and failed request of its hosts (JS holds no
+    // list of names); the core drops the irrelevant ones before reading storage: an
+    // unreadable record stays untouched (no quarantine, no rewrite) until a relevant event.
+    let w = World::new();
+    w.m.session.borrow_mut().insert("session".into(), json!({"v": 1, "referral": {"state": "exploded"}}));
+    let quarantined = || w.m.local.borrow().get(QUARANTINE_KEY).is_some();
+    for ev in [
+        json!({"kind": "cookie", "removed": false, "cookie": {"name": "_ga", "value": "GA1.2.3", "domain": ".aliexpress.com"}}),
+        json!({"kind": "net-error", "tabId": 3, "url": "https://www.aliexpress.com/some.js", "error": "net::ERR_BLOCKED_BY_CLIENT", "type": "script"}),
+        json!({"kind": "net-error", "tabId": 3, "url": "https://acs.aliexpress.com/x.gif", "error": "net::ERR_CONNECTION_RESET", "type": "image"}),
+    ] {
+        assert_eq!(w.send(ev.clone()), Value::Null, "{ev}");
+        assert!(!quarantined(), "storage was read for {ev}");
+        assert_eq!(w.m.session.borrow()["session"]["referral"]["state"], "exploded");
+    }
+    // An attribution cookie is not dropped: storage is read (and the bad record quarantined).
+    w.send(json!({"kind": "cookie", "removed": false, "cookie": {"name": "aeu_cid", "value": "x", "domain": ".aliexpress.com"}}));
+    assert!(quarantined(), "an attribution cookie must reach the session");
+}
+
+#[test]
+fn settings_reply_carries_the_order_limit() {
+    let w = World::new();
+    let r = w.from_popup(json!({"type": "get-settings"}));
+    assert_eq!(r["ordersMaxLimit"], crate::domain::orders::MAX_LIMIT);
+}
+
+/// JS holds no copy of the core's knowledge (issue 19 item 5): no attribution cookie name,
+/// tracker host, embedded-data marker or order limit appears in the extension's scripts
+/// and pages; the worker sends them, or they come from the manifest.
+#[test]
+fn extension_scripts_hold_no_copy_of_rust_constants() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/extension");
+    let mut files = Vec::new();
+    let mut stack = vec![std::path::PathBuf::from(dir)];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "js" || x == "html") {
+                files.push(p);
+            }
+        }
+    }
+    assert!(files.len() >= 6, "{files:?}");
+    let mut needles: Vec<String> = vec![
+        crate::domain::referral::AEU_CID.into(),
+        crate::domain::referral::XMAN_US_F.into(),
+        crate::domain::orders::MAX_LIMIT.to_string(),
+    ];
+    needles.extend(crate::domain::trackers::TRACKERS.iter().map(|t| t.host.to_string()));
+    needles.extend(bundled().embedded_paths.markers.iter().cloned());
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for n in &needles {
+            assert!(!text.contains(n.as_str()), "{} holds a copy of {n:?}", f.display());
+        }
+    }
+}
+
+#[test]
+fn a_request_from_the_wrong_context_is_refused_by_its_wire_name() {
+    let w = World::new();
+    let r = w.from_popup(json!({"type": "cart-intent", "url": ITEM}));
+    assert_eq!(r, json!({"type": "error", "error": "cart-intent is not allowed from an extension page"}));
+    let r = w.from_tab(3, json!({"type": "export-orders", "format": "csv"}));
+    assert_eq!(r, json!({"type": "error", "error": "export-orders is not allowed from a content script"}));
 }

@@ -241,11 +241,11 @@ impl CartBook {
 
 /// Which cart lines to flag: `[index, product id]` of every line (page order, as the content
 /// script sent them) whose product is in `stale`.
-pub fn flag_lines(lines: &[String], stale: &[String]) -> Vec<serde_json::Value> {
+pub fn flag_lines(lines: &[String], stale: &[String]) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     for (i, id) in lines.iter().enumerate() {
         if !id.is_empty() && stale.contains(id) {
-            out.push(serde_json::Value::Array(vec![i.into(), id.as_str().into()]));
+            out.push((i, id.clone()));
         }
     }
     out
@@ -340,7 +340,7 @@ mod tests {
     #[test]
     fn flags_name_lines_by_index() {
         let lines = ids(&["7", "", "8", "7", "9"]);
-        assert_eq!(serde_json::Value::from(flag_lines(&lines, &ids(&["7", "9"]))), serde_json::json!([[0, "7"], [3, "7"], [4, "9"]]));
+        assert_eq!(flag_lines(&lines, &ids(&["7", "9"])), vec![(0, "7".to_string()), (3, "7".to_string()), (4, "9".to_string())]);
         assert!(flag_lines(&lines, &[]).is_empty());
         assert!(flag_lines(&lines, &ids(&[""])).is_empty(), "a line without an id is never flagged");
     }

@@ -125,30 +125,6 @@ pub fn assess(installed: &Value, registry: &Registry, our_id: &str) -> Vec<Findi
     out
 }
 
-static INSTALLED: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
-
-/// Installs the registry read from the package at worker start (wasm).
-pub fn install(json: &str) -> Result<(), String> {
-    let r = parse_registry(json)?;
-    let _ = INSTALLED.set(r);
-    Ok(())
-}
-
-/// The installed registry (native builds fall back to the bundled file; wasm before
-/// `install`: empty, so nothing is claimed to be known).
-pub fn current() -> &'static Registry {
-    INSTALLED.get_or_init(|| {
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            parse_registry(REGISTRY_JSON).unwrap_or_default()
-        }
-        #[cfg(target_arch = "wasm32")]
-        {
-            Registry::default()
-        }
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

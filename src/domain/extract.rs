@@ -5,6 +5,8 @@
 //! panics on hostile input.
 
 use super::layout::EmbeddedPaths;
+pub use super::lenient::parse_js_object;
+use super::lenient::{find, Lenient, MAX_DEPTH};
 use super::messages::PageFacts;
 use super::price::{self, PriceRange};
 use super::product;
@@ -13,8 +15,6 @@ use serde_json::{Map, Value};
 
 /// Longest script text we look at (a hostile page can serve megabytes).
 pub const MAX_SCRIPT_CHARS: usize = 2_000_000;
-/// Deepest nesting the lenient parser follows.
-const MAX_DEPTH: usize = 64;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductExtract {
@@ -65,218 +65,6 @@ fn find_key<'a>(v: &'a Value, key: &str, depth: usize) -> Option<&'a Value> {
         Value::Array(a) => a.iter().find_map(|c| find_key(c, key, depth + 1)),
         _ => None,
     }
-}
-
-// ---------------------------------------------------------------------------
-// Lenient JavaScript object literal → JSON value
-
-struct Lenient<'a> {
-    s: &'a [u8],
-    i: usize,
-}
-
-impl<'a> Lenient<'a> {
-    fn ws(&mut self) {
-        loop {
-            while self.i < self.s.len() && self.s[self.i].is_ascii_whitespace() {
-                self.i += 1;
-            }
-            if self.s[self.i..].starts_with(b"//") {
-                while self.i < self.s.len() && self.s[self.i] != b'\n' {
-                    self.i += 1;
-                }
-            } else if self.s[self.i..].starts_with(b"/*") {
-                match find(&self.s[self.i + 2..], b"*/") {
-                    Some(p) => self.i += p + 4,
-                    None => self.i = self.s.len(),
-                }
-            } else {
-                return;
-            }
-        }
-    }
-
-    fn peek(&self) -> Option<u8> {
-        self.s.get(self.i).copied()
-    }
-
-    fn value(&mut self, depth: usize) -> Option<Value> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        self.ws();
-        match self.peek()? {
-            b'{' => self.object(depth),
-            b'[' => self.array(depth),
-            b'"' | b'\'' => self.string().map(Value::String),
-            b'-' | b'0'..=b'9' | b'.' => self.number(),
-            c if c.is_ascii_alphabetic() || c == b'_' || c == b'$' => {
-                let id = self.ident();
-                match id.as_str() {
-                    "true" => Some(Value::Bool(true)),
-                    "false" => Some(Value::Bool(false)),
-                    "null" | "undefined" | "NaN" | "Infinity" => Some(Value::Null),
-                    _ => {
-                        // An expression (a call, a variable): skip it up to the next , } or ].
-                        self.skip_expression();
-                        Some(Value::Null)
-                    }
-                }
-            }
-            _ => None,
-        }
-    }
-
-    fn skip_expression(&mut self) {
-        let mut nest = 0i32;
-        while let Some(c) = self.peek() {
-            match c {
-                b'(' | b'[' | b'{' => nest += 1,
-                b')' | b']' | b'}' if nest > 0 => nest -= 1,
-                b',' | b'}' | b']' if nest == 0 => return,
-                b'"' | b'\'' => {
-                    if self.string().is_none() {
-                        return;
-                    }
-                    continue;
-                }
-                _ => {}
-            }
-            self.i += 1;
-        }
-    }
-
-    fn ident(&mut self) -> String {
-        let start = self.i;
-        while let Some(c) = self.peek() {
-            if c.is_ascii_alphanumeric() || c == b'_' || c == b'$' {
-                self.i += 1;
-            } else {
-                break;
-            }
-        }
-        String::from_utf8_lossy(&self.s[start..self.i]).into_owned()
-    }
-
-    fn number(&mut self) -> Option<Value> {
-        let start = self.i;
-        while let Some(c) = self.peek() {
-            if c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E') {
-                self.i += 1;
-            } else {
-                break;
-            }
-        }
-        let raw = std::str::from_utf8(&self.s[start..self.i]).ok()?;
-        // Numbers are kept as written (exact decimal amounts; ids longer than f64 holds).
-        Some(Value::String(raw.to_string()))
-    }
-
-    fn string(&mut self) -> Option<String> {
-        let q = self.peek()?;
-        self.i += 1;
-        let mut out: Vec<u8> = Vec::new();
-        while let Some(c) = self.peek() {
-            self.i += 1;
-            if c == q {
-                return Some(String::from_utf8_lossy(&out).into_owned());
-            }
-            if c != b'\\' {
-                out.push(c);
-                continue;
-            }
-            let e = self.peek()?;
-            self.i += 1;
-            match e {
-                b'n' => out.push(b'\n'),
-                b't' => out.push(b'\t'),
-                b'r' => out.push(b'\r'),
-                b'u' => {
-                    let hex = self.s.get(self.i..self.i + 4)?;
-                    let cp = u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
-                    self.i += 4;
-                    let ch = char::from_u32(cp).unwrap_or('\u{FFFD}');
-                    let mut buf = [0u8; 4];
-                    out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
-                }
-                other => out.push(other),
-            }
-        }
-        None
-    }
-
-    fn object(&mut self, depth: usize) -> Option<Value> {
-        self.i += 1;
-        let mut m = Map::new();
-        loop {
-            self.ws();
-            match self.peek()? {
-                b'}' => {
-                    self.i += 1;
-                    return Some(Value::Object(m));
-                }
-                b',' => {
-                    self.i += 1;
-                    continue;
-                }
-                b'"' | b'\'' => {
-                    let k = self.string()?;
-                    self.colon_value(&mut m, k, depth)?;
-                }
-                c if c.is_ascii_alphanumeric() || c == b'_' || c == b'$' => {
-                    let k = self.ident();
-                    if k.is_empty() {
-                        return None;
-                    }
-                    self.colon_value(&mut m, k, depth)?;
-                }
-                _ => return None,
-            }
-        }
-    }
-
-    fn colon_value(&mut self, m: &mut Map<String, Value>, k: String, depth: usize) -> Option<()> {
-        self.ws();
-        // `=`: the flat `runParams.key = value` form (`==` fails as a value).
-        if !matches!(self.peek()?, b':' | b'=') {
-            return None;
-        }
-        self.i += 1;
-        let v = self.value(depth + 1)?;
-        m.insert(k, v);
-        Some(())
-    }
-
-    fn array(&mut self, depth: usize) -> Option<Value> {
-        self.i += 1;
-        let mut a = Vec::new();
-        loop {
-            self.ws();
-            match self.peek()? {
-                b']' => {
-                    self.i += 1;
-                    return Some(Value::Array(a));
-                }
-                b',' => self.i += 1,
-                _ => a.push(self.value(depth + 1)?),
-            }
-        }
-    }
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
-/// Parses a JavaScript object literal (unquoted keys, single quotes, trailing commas,
-/// comments); expressions inside become `null`. `None` when it is not one.
-pub fn parse_js_object(src: &str) -> Option<Value> {
-    let mut p = Lenient { s: src.as_bytes(), i: 0 };
-    p.ws();
-    if p.peek()? != b'{' {
-        return None;
-    }
-    p.value(0)
 }
 
 /// The data object of an inline script: JSON as is, or the object literal assigned after
@@ -330,7 +118,7 @@ fn object_after_marker(script: &str, markers: &[String]) -> Option<Value> {
 fn flat_assignments(script: &str, markers: &[String]) -> Map<String, Value> {
     let mut m = Map::new();
     for mk in markers {
-        let mut p = Lenient { s: script.as_bytes(), i: 0 };
+        let mut p = Lenient::new(script);
         for _ in 0..500 {
             let Some(i) = find(&p.s[p.i..], mk.as_bytes()) else { break };
             p.i += i + mk.len();

@@ -142,25 +142,6 @@ pub fn parse_layouts(json: &str) -> Result<Layouts, String> {
     Ok(Layouts { version: SUPPORTED_VERSION, profiles, embedded_paths })
 }
 
-static INSTALLED: std::sync::OnceLock<Layouts> = std::sync::OnceLock::new();
-
-/// Installs the layouts read from the extension package at worker start (wasm).
-pub fn install(json: &str) -> Result<(), String> {
-    let l = parse_layouts(json)?;
-    let _ = INSTALLED.set(l);
-    Ok(())
-}
-
-/// The installed layouts; native builds fall back to the bundled file (checked by tests
-/// and by `cg-config` at build time).
-pub fn current() -> Option<&'static Layouts> {
-    #[cfg(not(target_arch = "wasm32"))]
-    if INSTALLED.get().is_none() {
-        return Some(bundled());
-    }
-    INSTALLED.get()
-}
-
 /// The layouts file as shipped (tests and native tools; wasm reads the package instead).
 pub fn bundled() -> &'static Layouts {
     static B: std::sync::OnceLock<Layouts> = std::sync::OnceLock::new();

@@ -160,14 +160,12 @@ pub struct Sender {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SenderTab {
     pub id: Option<i32>,
-    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CookieInfo {
     pub name: String,
     pub value: String,
-    pub domain: String,
 }
 
 /// Browser events, as the worker's listeners receive them (fields of the `chrome.*`
@@ -188,7 +186,6 @@ pub enum BrowserEvent {
         url: String,
         error: String,
         rtype: String,
-        initiator: Option<String>,
     },
     Redirect {
         tab_id: i32,
@@ -199,12 +196,10 @@ pub enum BrowserEvent {
     Completed {
         tab_id: i32,
         url: String,
-        rtype: String,
     },
     Cookie {
         removed: bool,
         cookie: CookieInfo,
-        cause: String,
     },
     Alarm {
         name: String,
@@ -290,8 +285,13 @@ fn tagged(v: Value, tag: &str) -> Result<(String, Fields), String> {
 
 impl Request {
     pub fn decode(v: Value) -> Result<Request, String> {
+        Self::decode_tagged(v).map(|(_, r)| r)
+    }
+
+    /// The request and its wire tag (`type`), for messages that name it.
+    pub fn decode_tagged(v: Value) -> Result<(String, Request), String> {
         let (t, mut f) = tagged(v, "type")?;
-        Ok(match t.as_str() {
+        let r = match t.as_str() {
             "hello" => Request::Hello { url: f.str("url")? },
             "facts" => Request::Facts { url: f.str("url")?, facts: f.facts("facts")?.ok_or("missing field `facts`")? },
             "cart-intent" => Request::CartIntent { url: f.str("url")? },
@@ -307,7 +307,8 @@ impl Request {
             "unlink-account" => Request::UnlinkAccount,
             "debug-panic" => Request::DebugPanic,
             other => return Err(format!("unknown variant `{}`", other.chars().take(40).collect::<String>())),
-        })
+        };
+        Ok((t, r))
     }
 }
 
@@ -322,7 +323,7 @@ impl BrowserEvent {
                     None | Some(Value::Null) => None,
                     _ => {
                         let mut tf = s.obj("tab")?;
-                        Some(SenderTab { id: tf.opt_int("id")?, url: tf.opt_str("url")? })
+                        Some(SenderTab { id: tf.opt_int("id")? })
                     }
                 };
                 let sender = Sender {
@@ -343,7 +344,6 @@ impl BrowserEvent {
                 url: f.str("url")?,
                 error: f.str("error")?,
                 rtype: f.str_or_empty("type")?,
-                initiator: f.opt_str("initiator")?,
             },
             "redirect" => BrowserEvent::Redirect {
                 tab_id: f.int("tabId")?,
@@ -351,13 +351,12 @@ impl BrowserEvent {
                 redirect_url: f.str("redirectUrl")?,
                 rtype: f.str_or_empty("type")?,
             },
-            "completed" => BrowserEvent::Completed { tab_id: f.int("tabId")?, url: f.str("url")?, rtype: f.str_or_empty("type")? },
+            "completed" => BrowserEvent::Completed { tab_id: f.int("tabId")?, url: f.str("url")? },
             "cookie" => {
                 let removed = f.flag("removed")?;
                 let mut c = f.obj("cookie")?;
-                let cookie =
-                    CookieInfo { name: c.str_or_empty("name")?, value: c.str_or_empty("value")?, domain: c.str_or_empty("domain")? };
-                BrowserEvent::Cookie { removed, cookie, cause: f.str_or_empty("cause")? }
+                let cookie = CookieInfo { name: c.str_or_empty("name")?, value: c.str_or_empty("value")? };
+                BrowserEvent::Cookie { removed, cookie }
             }
             "alarm" => BrowserEvent::Alarm { name: f.str("name")? },
             "tab-removed" => BrowserEvent::TabRemoved { tab_id: f.int("tabId")? },

@@ -8,13 +8,16 @@ pub mod extract;
 pub mod i18n;
 pub mod json;
 pub mod layout;
+pub mod lenient;
 pub mod messages;
 pub mod money;
 pub mod orders;
+pub mod package;
 pub mod price;
 pub mod product;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod props;
+pub mod protocol;
 pub mod record;
 pub mod referral;
 pub mod session;

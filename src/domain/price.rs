@@ -283,9 +283,9 @@ const RANGE_WORDS: &[&str] = &["to", "до", "bis", "à", "a", "hasta", "até"];
 // Lexer
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct NumTok {
-    /// Non-empty runs of ASCII digits.
-    groups: Vec<String>,
+struct NumTok<'a> {
+    /// Non-empty runs of ASCII digits (slices of the normalised input: no copy per group).
+    groups: Vec<&'a [char]>,
     /// `seps[i]` sits between `groups[i]` and `groups[i + 1]`.
     seps: Vec<char>,
     /// German `12,-` notation: no fractional part, all separators thousands.
@@ -293,8 +293,8 @@ struct NumTok {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Tok {
-    Num(NumTok),
+enum Tok<'a> {
+    Num(NumTok<'a>),
     Word { text: String, dot: bool },
     Sym(char),
     Dash,
@@ -320,7 +320,7 @@ fn normalize(s: &str) -> Vec<char> {
     out
 }
 
-fn lex_number(chars: &[char], start: usize) -> (NumTok, usize) {
+fn lex_number(chars: &[char], start: usize) -> (NumTok<'_>, usize) {
     let n = chars.len();
     let mut groups = Vec::new();
     let mut seps = Vec::new();
@@ -330,7 +330,7 @@ fn lex_number(chars: &[char], start: usize) -> (NumTok, usize) {
         while i < n && chars[i].is_ascii_digit() {
             i += 1;
         }
-        groups.push(chars[s..i].iter().collect::<String>());
+        groups.push(&chars[s..i]);
         if i + 1 < n && is_num_sep(chars[i]) && chars[i + 1].is_ascii_digit() {
             seps.push(chars[i]);
             i += 1;
@@ -357,7 +357,7 @@ fn lex_number(chars: &[char], start: usize) -> (NumTok, usize) {
     (NumTok { groups, seps, no_decimals }, i)
 }
 
-fn lex(chars: &[char]) -> Result<Vec<Tok>, PriceError> {
+fn lex(chars: &[char]) -> Result<Vec<Tok<'_>>, PriceError> {
     let n = chars.len();
     let mut toks = Vec::new();
     let mut i = 0;
@@ -397,8 +397,8 @@ fn lex(chars: &[char]) -> Result<Vec<Tok>, PriceError> {
 // Classification and structure
 
 #[derive(Debug)]
-enum Item {
-    Num(NumTok),
+enum Item<'a> {
+    Num(NumTok<'a>),
     Sep,
     From,
     Cur(CurMark),
@@ -415,12 +415,17 @@ fn from_phrase_len(toks: &[Tok]) -> Option<usize> {
     })
 }
 
-fn classify(toks: &[Tok]) -> Result<Vec<Item>, PriceError> {
+fn classify(mut toks: Vec<Tok<'_>>) -> Result<Vec<Item<'_>>, PriceError> {
     let mut items = Vec::with_capacity(toks.len());
     let mut i = 0;
     while i < toks.len() {
         match &toks[i] {
-            Tok::Num(n) => items.push(Item::Num(n.clone())),
+            Tok::Num(_) => {
+                // Moved out, not cloned (nothing reads a number token twice).
+                if let Tok::Num(n) = std::mem::replace(&mut toks[i], Tok::Dash) {
+                    items.push(Item::Num(n));
+                }
+            }
             Tok::Dash => items.push(Item::Sep),
             Tok::Sym(c) => items.push(Item::Cur(symbol_mark(*c).ok_or(PriceError::Garbage)?)),
             Tok::Word { text, dot } => {
@@ -451,35 +456,47 @@ fn classify(toks: &[Tok]) -> Result<Vec<Item>, PriceError> {
     Ok(items)
 }
 
-struct Shape {
+struct Shape<'a> {
     from: bool,
-    nums: Vec<NumTok>,
+    nums: Vec<NumTok<'a>>,
     marks: Vec<CurMark>,
 }
 
 /// Checks that the items form `[from] amount [sep amount]` with currency
 /// marks anywhere.
-fn structure(items: Vec<Item>) -> Result<Shape, PriceError> {
+fn structure(items: Vec<Item<'_>>) -> Result<Shape<'_>, PriceError> {
     let mut from = false;
     let mut nums = Vec::new();
     let mut marks = Vec::new();
-    let mut skeleton = Vec::new(); // true = number, false = separator
+    // The numbers and separators in order (true = number), as far as the allowed shapes go.
+    let mut skeleton = [false; 4];
+    let mut len = 0;
     for (idx, item) in items.into_iter().enumerate() {
-        match item {
-            Item::From if idx == 0 => from = true,
-            Item::From => return Err(PriceError::Garbage),
-            Item::Cur(m) => marks.push(m),
-            Item::Num(n) => {
-                skeleton.push(true);
-                nums.push(n);
+        let part = match item {
+            Item::From if idx == 0 => {
+                from = true;
+                continue;
             }
-            Item::Sep => skeleton.push(false),
+            Item::From => return Err(PriceError::Garbage),
+            Item::Cur(m) => {
+                marks.push(m);
+                continue;
+            }
+            Item::Num(n) => {
+                nums.push(n);
+                true
+            }
+            Item::Sep => false,
+        };
+        if len < skeleton.len() {
+            skeleton[len] = part;
         }
+        len += 1;
     }
     if nums.is_empty() {
         return Err(PriceError::NoAmount);
     }
-    match skeleton.as_slice() {
+    match &skeleton[..len.min(skeleton.len())] {
         [true] | [true, false, true] => Ok(Shape { from, nums, marks }),
         _ => Err(PriceError::Garbage),
     }
@@ -541,7 +558,7 @@ fn decimal_index(num: &NumTok, exponent: u8) -> Result<Option<usize>, PriceError
         return Ok(Some(last));
     }
     let frac_len = num.groups[last + 1].len();
-    let zero_int = num.groups[0] == "0";
+    let zero_int = num.groups[0] == ['0'];
     if frac_len == 3 && exponent != 3 && !zero_int {
         Ok(None)
     } else {
@@ -549,11 +566,11 @@ fn decimal_index(num: &NumTok, exponent: u8) -> Result<Option<usize>, PriceError
     }
 }
 
-fn validate_grouping(groups: &[String], seps: &[char]) -> Result<(), PriceError> {
+fn validate_grouping(groups: &[&[char]], seps: &[char]) -> Result<(), PriceError> {
     let Some(&t) = seps.first() else {
         return Ok(());
     };
-    if seps.iter().any(|&s| s != t) || groups[0].starts_with('0') {
+    if seps.iter().any(|&s| s != t) || groups[0].first() == Some(&'0') {
         return Err(PriceError::Garbage);
     }
     let first = groups[0].len();
@@ -574,32 +591,47 @@ fn validate_grouping(groups: &[String], seps: &[char]) -> Result<(), PriceError>
 /// Combines integer and fractional ASCII digit strings into minor units,
 /// truncating extra fractional digits.
 fn digits_to_minor(int: &str, frac: &str, exponent: u8) -> Result<u64, PriceError> {
-    let int = int.trim_start_matches('0');
-    if int.len() > MAX_INTEGER_DIGITS {
+    if int.trim_start_matches('0').len() > MAX_INTEGER_DIGITS {
         return Err(PriceError::TooLarge);
     }
-    let frac = frac.as_bytes();
+    minor_units(int.bytes(), frac.bytes(), exponent)
+}
+
+/// [`digits_to_minor`] over digit iterators (the groups of a number are read in place).
+fn minor_units(int: impl Iterator<Item = u8>, mut frac: impl Iterator<Item = u8>, exponent: u8) -> Result<u64, PriceError> {
     let mut v: u64 = 0;
-    let int_digits = int.bytes().map(|b| b.wrapping_sub(b'0'));
-    let frac_digits = (0..usize::from(exponent)).map(|k| frac.get(k).map_or(0, |b| b.wrapping_sub(b'0')));
-    for d in int_digits.chain(frac_digits) {
-        if d > 9 {
-            return Err(PriceError::Garbage);
+    let mut n = 0;
+    for b in int.skip_while(|&b| b == b'0') {
+        n += 1;
+        if n > MAX_INTEGER_DIGITS {
+            return Err(PriceError::TooLarge);
         }
-        v = v.checked_mul(10).and_then(|v| v.checked_add(u64::from(d))).ok_or(PriceError::TooLarge)?;
+        v = push_digit(v, b)?;
+    }
+    for _ in 0..exponent {
+        v = push_digit(v, frac.next().unwrap_or(b'0'))?;
     }
     Ok(v)
+}
+
+fn push_digit(v: u64, b: u8) -> Result<u64, PriceError> {
+    let d = b.wrapping_sub(b'0');
+    if d > 9 {
+        return Err(PriceError::Garbage);
+    }
+    v.checked_mul(10).and_then(|v| v.checked_add(u64::from(d))).ok_or(PriceError::TooLarge)
 }
 
 fn num_to_minor(num: &NumTok, exponent: u8) -> Result<u64, PriceError> {
     let (int_groups, int_seps, frac) = match decimal_index(num, exponent)? {
         // The decimal separator must be the last separator.
-        Some(d) if d + 1 == num.seps.len() => (&num.groups[..=d], &num.seps[..d], num.groups[d + 1].as_str()),
+        Some(d) if d + 1 == num.seps.len() => (&num.groups[..=d], &num.seps[..d], num.groups[d + 1]),
         Some(_) => return Err(PriceError::Garbage),
-        None => (&num.groups[..], &num.seps[..], ""),
+        None => (&num.groups[..], &num.seps[..], &[][..]),
     };
     validate_grouping(int_groups, int_seps)?;
-    digits_to_minor(&int_groups.concat(), frac, exponent)
+    let int = int_groups.iter().flat_map(|g| g.iter()).map(|&c| c as u8);
+    minor_units(int, frac.iter().map(|&c| c as u8), exponent)
 }
 
 // ---------------------------------------------------------------------------
@@ -629,7 +661,7 @@ pub fn parse_price(raw: &str, fallback_currency: Option<&str>) -> Result<PriceRa
     }
     let chars = normalize(trimmed);
     let toks = lex(&chars)?;
-    let items = classify(&toks)?;
+    let items = classify(toks)?;
     let shape = structure(items)?;
     // Syntax errors in numbers take precedence over currency problems.
     for n in &shape.nums {

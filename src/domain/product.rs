@@ -1,6 +1,6 @@
 //! AliExpress storefront / page / product-id recognition. Total functions.
 
-use super::url::{host_is_within, normalize_host, parse_with_base, Url};
+use super::url::{host_is_within, is_normal_host, normalize_host, parse_with_base, Url};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -17,15 +17,21 @@ const NON_STOREFRONT_HOSTS: &[&str] = &["s.click.aliexpress.com", "click.aliexpr
 /// `h5.<lang>.`, `shoppingcart.` ...). The affiliate redirect hosts
 /// `s.click.`, `click.` and `star.aliexpress.com` are NOT storefronts.
 pub fn storefront(host: &str) -> Option<Storefront> {
-    let h = normalize_host(host)?;
-    if NON_STOREFRONT_HOSTS.contains(&h.as_str()) {
+    if is_normal_host(host) {
+        return storefront_normal(host);
+    }
+    storefront_normal(&normalize_host(host)?)
+}
+
+fn storefront_normal(h: &str) -> Option<Storefront> {
+    if NON_STOREFRONT_HOSTS.contains(&h) {
         return None;
     }
-    if host_is_within(&h, "aliexpress.com") {
+    if host_is_within(h, "aliexpress.com") {
         Some(Storefront::Com)
-    } else if host_is_within(&h, "aliexpress.ru") {
+    } else if host_is_within(h, "aliexpress.ru") {
         Some(Storefront::Ru)
-    } else if host_is_within(&h, "aliexpress.us") {
+    } else if host_is_within(h, "aliexpress.us") {
         Some(Storefront::Us)
     } else {
         None

@@ -405,3 +405,56 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// The lenient reader (cookies, embedded page data)
+
+use super::lenient::{object_prefix, parse_js_object};
+use serde_json::Value;
+
+/// Texts made of the pieces JSON and object literals are made of.
+fn js_text() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("{".to_string()),
+        Just("}".to_string()),
+        Just("[".to_string()),
+        Just("]".to_string()),
+        Just(",".to_string()),
+        Just(":".to_string()),
+        Just("\"".to_string()),
+        Just("'".to_string()),
+        Just("\\u".to_string()),
+        Just("\\ud83d".to_string()),
+        Just("\\ude00".to_string()),
+        Just("\\".to_string()),
+        Just("true".to_string()),
+        Just("null".to_string()),
+        Just("/*".to_string()),
+        Just("*/".to_string()),
+        Just(" ".to_string()),
+        "[a-z0-9.-]{1,4}",
+        any::<char>().prop_map(String::from),
+    ];
+    proptest::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// A whole object reads the same in both modes; every cut of it keeps only members the
+    /// whole one has (a value cut off is dropped, never kept half).
+    #[test]
+    fn lenient_cuts_keep_a_subset(s in js_text()) {
+        if let Some(Value::Object(full)) = parse_js_object(&s) {
+            prop_assert_eq!(&object_prefix(&s), &full);
+            for (i, _) in s.char_indices() {
+                let cut = object_prefix(&s[..i]);
+                for (k, v) in &cut {
+                    // The same value, unless the key comes more than once (the last one wins).
+                    let once = s.matches(k.as_str()).count() == 1;
+                    prop_assert!(full.contains_key(k) && (!once || full.get(k) == Some(v)), "{k}: {v} from {:?}", &s[..i]);
+                }
+            }
+        }
+    }
+}

@@ -1,8 +1,10 @@
 //! Affiliate attribution (landing params, cookies) and deep-link building.
 //! All functions are total: they never panic on any input.
 
+use super::lenient;
 use super::product::storefront;
-use super::url::{encode_component, host_is_within, normalize_host, parse, percent_decode_keep_plus, Url};
+use super::url::{encode_component, host_is_within, is_normal_host, normalize_host, parse, percent_decode_keep_plus, Url};
+use serde_json::Value;
 
 pub const LANDING_PARAMS: &[&str] = &[
     "aff_fcid",
@@ -133,6 +135,20 @@ fn unquote(v: &str) -> &str {
     }
 }
 
+/// The attribution cookies AliExpress writes (the worker forwards every cookie change of
+/// its hosts; the core keeps these).
+pub const AEU_CID: &str = "aeu_cid";
+pub const XMAN_US_F: &str = "xman_us_f";
+
+/// The attribution in an attribution cookie, by the cookie's name; `None` for any other.
+pub fn parse_cookie(name: &str, value: &str) -> Option<Attribution> {
+    match name {
+        AEU_CID => parse_aeu_cid(value),
+        XMAN_US_F => parse_xman_us_f(value),
+        _ => None,
+    }
+}
+
 /// Parses an `aeu_cid` cookie value (optionally quoted, percent-encoded up to
 /// twice, optionally prefixed with `aeu_cid=`).
 pub fn parse_aeu_cid(value: &str) -> Option<Attribution> {
@@ -196,148 +212,18 @@ fn attribution_from_x_as_i(raw: &str) -> Option<Attribution> {
     Some(Attribution { key, source: Source::XmanCookie, trace, platform: None })
 }
 
-type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
-
-fn skip_ws(it: &mut Chars) {
-    while it.peek().is_some_and(|c| c.is_whitespace()) {
-        it.next();
-    }
-}
-
-fn read_hex4(it: &mut Chars) -> Option<u32> {
-    let mut n = 0u32;
-    for _ in 0..4 {
-        n = n * 16 + it.next()?.to_digit(16)?;
-    }
-    Some(n)
-}
-
-/// Reads a JSON string body (opening quote already consumed). `None` if
-/// unterminated (truncated) or a `\u` escape is malformed.
-fn read_string(it: &mut Chars) -> Option<String> {
-    let mut s = String::new();
-    loop {
-        match it.next()? {
-            '"' => return Some(s),
-            '\\' => match it.next()? {
-                'b' => s.push('\u{8}'),
-                'f' => s.push('\u{c}'),
-                'n' => s.push('\n'),
-                'r' => s.push('\r'),
-                't' => s.push('\t'),
-                'u' => {
-                    let cp = read_hex4(it)?;
-                    if (0xD800..0xDC00).contains(&cp) {
-                        let mut look = it.clone();
-                        let low = if look.next() == Some('\\') && look.next() == Some('u') {
-                            read_hex4(&mut look).filter(|lo| (0xDC00..0xE000).contains(lo))
-                        } else {
-                            None
-                        };
-                        match low {
-                            Some(lo) => {
-                                *it = look;
-                                let c = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                                s.push(char::from_u32(c).unwrap_or('\u{FFFD}'));
-                            }
-                            None => s.push('\u{FFFD}'),
-                        }
-                    } else {
-                        s.push(char::from_u32(cp).unwrap_or('\u{FFFD}'));
-                    }
-                }
-                other => s.push(other), // '"', '\\', '/', and lenient for others
-            },
-            c => s.push(c),
-        }
-    }
-}
-
-/// Skips a nested object/array starting at `{` / `[`. False if truncated.
-fn skip_nested(it: &mut Chars) -> bool {
-    let mut depth = 0usize;
-    loop {
-        match it.next() {
-            None => return false,
-            Some('"') => {
-                if read_string(it).is_none() {
-                    return false;
-                }
-            }
-            Some('{') | Some('[') => depth += 1,
-            Some('}') | Some(']') => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return true;
-                }
-            }
-            Some(_) => {}
-        }
-    }
-}
-
-/// Tolerant parser for a flat JSON object: returns the string/number/bool
-/// members parsed before the first syntax error or truncation (values cut
-/// off by truncation are dropped). `null` values, nested objects and arrays
-/// are skipped. Text before the first `{` is ignored.
+/// The string, number and boolean members of a flat JSON object (numbers as written),
+/// read by the one lenient reader up to the first syntax error or cut ([`lenient::object_prefix`]):
+/// `null` values, nested objects and arrays are skipped.
 fn parse_flat_json(s: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut it = s.chars().peekable();
-    if !it.by_ref().any(|c| c == '{') {
-        return out;
-    }
-    loop {
-        skip_ws(&mut it);
-        match it.peek() {
-            Some(',') => {
-                it.next();
-                continue;
-            }
-            Some('"') => {
-                it.next();
-            }
-            _ => return out, // '}', end, or garbage
-        }
-        let Some(key) = read_string(&mut it) else {
-            return out;
-        };
-        skip_ws(&mut it);
-        if it.next() != Some(':') {
-            return out;
-        }
-        skip_ws(&mut it);
-        match it.peek() {
-            None => return out,
-            Some('"') => {
-                it.next();
-                match read_string(&mut it) {
-                    Some(v) => out.push((key, v)),
-                    None => return out,
-                }
-            }
-            Some('{') | Some('[') => {
-                if !skip_nested(&mut it) {
-                    return out;
-                }
-            }
-            Some(_) => {
-                let mut lit = String::new();
-                while let Some(&c) = it.peek() {
-                    if c == ',' || c == '}' || c == ']' || c.is_whitespace() {
-                        break;
-                    }
-                    lit.push(c);
-                    it.next();
-                }
-                if it.peek().is_none() {
-                    return out; // truncated literal
-                }
-                if lit != "null" && !lit.is_empty() {
-                    out.push((key, lit));
-                }
-            }
-        }
-    }
+    lenient::object_prefix(s)
+        .into_iter()
+        .filter_map(|(k, v)| match v {
+            Value::String(v) => Some((k, v)),
+            Value::Bool(b) => Some((k, b.to_string())),
+            _ => None,
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -435,14 +321,19 @@ const REDIRECT_DOMAINS: &[&str] =
 /// Redirect domains match themselves and their subdomains (e.g.
 /// `ad.admitad.com`); `click.`/`star.aliexpress.com` match exactly.
 pub fn classify_host(host: &str) -> HostKind {
-    let Some(h) = normalize_host(host) else {
-        return HostKind::Other;
-    };
+    // A parsed URL's host is already normal: classified in place, no copy.
+    if is_normal_host(host) {
+        return classify_normal(host);
+    }
+    normalize_host(host).map_or(HostKind::Other, |h| classify_normal(&h))
+}
+
+fn classify_normal(h: &str) -> HostKind {
     if h == "s.click.aliexpress.com" {
         HostKind::DeepLink
-    } else if REDIRECT_EXACT.contains(&h.as_str()) || REDIRECT_DOMAINS.iter().any(|d| host_is_within(&h, d)) {
+    } else if REDIRECT_EXACT.contains(&h) || REDIRECT_DOMAINS.iter().any(|d| host_is_within(h, d)) {
         HostKind::AffiliateRedirect
-    } else if storefront(&h).is_some() {
+    } else if storefront(h).is_some() {
         HostKind::Storefront
     } else {
         HostKind::Other
@@ -500,6 +391,18 @@ mod tests {
         assert_eq!(key_from_trace("cgDemo0001"), None);
         assert_eq!(key_from_trace(""), None);
         assert_eq!(key_from_trace("0a1b-1700000000000-01234-ключ"), None);
+    }
+
+    #[test]
+    fn hosts_not_yet_normal_classify_like_their_normal_form() {
+        for (raw, normal) in [("WWW.AliExpress.COM.", "www.aliexpress.com"), ("S.Click.AliExpress.com", "s.click.aliexpress.com"),
+            ("Ad.Admitad.COM.", "ad.admitad.com"), ("aliexpress.RU", "aliexpress.ru"), ("Example.org", "example.org")] {
+            assert_eq!(classify_host(raw), classify_host(normal), "{raw}");
+        }
+        assert_eq!(classify_host("WWW.AliExpress.COM."), HostKind::Storefront);
+        assert_eq!(classify_host("Ad.Admitad.COM."), HostKind::AffiliateRedirect);
+        assert_eq!(classify_host("a..aliexpress.com"), HostKind::Other);
+        assert_eq!(classify_host(""), HostKind::Other);
     }
 
     #[test]

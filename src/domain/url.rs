@@ -66,7 +66,9 @@ fn precheck(input: &str) -> Result<&str, UrlError> {
     if s.len() > MAX_URL_LEN {
         return Err(UrlError::TooLong);
     }
-    if s.chars().any(char::is_control) {
+    // `char::is_control` over bytes: C0, DEL, and C1 (U+0080..U+009F is 0xC2 0x80..0x9F).
+    let b = s.as_bytes();
+    if b.iter().enumerate().any(|(i, &c)| c < 0x20 || c == 0x7f || (c == 0xc2 && b.get(i + 1).is_some_and(|&n| n < 0xa0))) {
         return Err(UrlError::BadChar);
     }
     Ok(s)
@@ -75,20 +77,17 @@ fn precheck(input: &str) -> Result<&str, UrlError> {
 /// Validates and normalises a bare host name: ASCII-lowercase, strips one
 /// trailing dot, only `[a-z0-9.-]`, no empty labels, labels <= 63, total <= 253.
 pub fn normalize_host(host: &str) -> Option<String> {
-    let mut h = host.to_ascii_lowercase();
-    if h.ends_with('.') {
-        h.pop();
-    }
-    if h.is_empty() || h.len() > 253 {
-        return None;
-    }
-    if !h.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.') {
-        return None;
-    }
-    if h.split('.').any(|l| l.is_empty() || l.len() > 63) {
-        return None;
-    }
-    Some(h)
+    let h = host.to_ascii_lowercase();
+    let h = h.strip_suffix('.').unwrap_or(&h);
+    is_normal_host(h).then(|| h.to_string())
+}
+
+/// True if `h` is already what [`normalize_host`] returns (checked without allocating).
+pub fn is_normal_host(h: &str) -> bool {
+    !h.is_empty()
+        && h.len() <= 253
+        && h.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && !h.split('.').any(|l| l.is_empty() || l.len() > 63)
 }
 
 fn parse_authority(authority: &str, scheme: &str) -> Result<(String, Option<u16>), UrlError> {
@@ -153,6 +152,10 @@ fn encode_loose(s: &str) -> String {
 }
 
 fn normalize_path(raw: &str) -> String {
+    // Most paths have nothing to resolve: one pass to check, one copy.
+    if raw.starts_with('/') && !raw.contains('\\') && !raw.split('/').any(|s| is_dot(s) || is_dot_dot(s)) {
+        return encode_loose(raw);
+    }
     let p = raw.replace('\\', "/");
     let p = p.strip_prefix('/').unwrap_or(&p);
     let segs: Vec<&str> = p.split('/').collect();
@@ -331,7 +334,8 @@ fn decode_impl(s: &str, plus_is_space: bool) -> String {
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    // Valid UTF-8 (nearly always): the bytes become the string, no second copy.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Form decoding: `%XX` escapes, `+` as space; invalid escapes are kept
@@ -361,14 +365,14 @@ pub fn encode_component(s: &str) -> String {
 /// `host == domain` or `host` ends with `"." + domain` (ASCII
 /// case-insensitive, one trailing dot ignored on both).
 pub fn host_is_within(host: &str, domain: &str) -> bool {
-    let h = host.to_ascii_lowercase();
-    let d = domain.to_ascii_lowercase();
-    let h = h.strip_suffix('.').unwrap_or(&h);
-    let d = d.strip_suffix('.').unwrap_or(&d);
-    if d.is_empty() || h.is_empty() {
+    // Compared in place, without lowercased copies.
+    let h = host.strip_suffix('.').unwrap_or(host).as_bytes();
+    let d = domain.strip_suffix('.').unwrap_or(domain).as_bytes();
+    if d.is_empty() || h.len() < d.len() {
         return false;
     }
-    h == d || h.strip_suffix(d).is_some_and(|p| p.ends_with('.'))
+    let cut = h.len() - d.len();
+    h[cut..].eq_ignore_ascii_case(d) && (cut == 0 || h[cut - 1] == b'.')
 }
 
 #[cfg(test)]
@@ -471,6 +475,16 @@ mod tests {
         assert_eq!(parse("https://a.com/x\r\nSet-Cookie: y"), Err(UrlError::BadChar));
         assert_eq!(parse("https://a.com/\u{0}"), Err(UrlError::BadChar));
         assert_eq!(parse("https://a.\tcom/"), Err(UrlError::BadChar));
+    }
+
+    #[test]
+    fn control_bytes_agree_with_char_is_control() {
+        // The byte scan rejects exactly what `char::is_control` does, C1 (lead byte 0xC2)
+        // included, and lets the rest of 0xC2's range (U+00A0..U+00BF) through.
+        for c in ['\u{0}', '\u{1f}', ' ', '~', '\u{7f}', '\u{80}', '\u{85}', '\u{9f}', '\u{a0}', '\u{bf}', 'é', '\u{2028}'] {
+            assert_eq!(parse(&format!("https://a.com/x{c}y")) == Err(UrlError::BadChar), c.is_control(), "{c:?}");
+        }
+        assert_eq!(p("https://a.com/\u{a0}").path, "/%C2%A0");
     }
 
     #[test]

@@ -289,7 +289,10 @@ impl Browser for ChromePlatform {
     }
     fn pages_url(&self) -> String {
         // Never an empty prefix (it would match every URL).
-        get_url("").ok().filter(|u| u.contains("://") && !u.ends_with("://")).unwrap_or_else(|| format!("chrome-extension://{}/", self.extension_id()))
+        get_url("")
+            .ok()
+            .filter(|u| u.contains("://") && !u.ends_with("://"))
+            .unwrap_or_else(|| format!("chrome-extension://{}/", self.extension_id()))
     }
     fn version(&self) -> String {
         get_manifest().ok().and_then(|m| js_sys::Reflect::get(&m, &"version".into()).ok()).and_then(|v| v.as_string()).unwrap_or_default()

@@ -3,25 +3,19 @@
 pub mod chrome;
 
 use crate::app::Ctx;
-use crate::domain::config::{self, Config};
+use crate::domain::i18n;
 use crate::domain::messages::BrowserEvent;
-use crate::domain::{i18n, layout};
+use crate::domain::package::Package;
 use chrome::{from_js, to_js, ChromePlatform};
 use serde_json::json;
 use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 thread_local! {
-    // Immutable operator config, parsed once per worker start (re-read after every restart).
-    static CONFIG: RefCell<Option<Config>> = const { RefCell::new(None) };
-}
-
-/// Validates and installs the operator config; the error names the field.
-#[wasm_bindgen]
-pub fn load_config(json_text: &str) -> Result<(), JsValue> {
-    let c = config::parse_config(json_text).map_err(|e| JsValue::from_str(&e.to_string()))?;
-    CONFIG.with(|s| *s.borrow_mut() = Some(c));
-    Ok(())
+    // The one global: the package (config, layouts, registry, banner CSS), read once per
+    // worker start (again after every restart) and lent to each event's context.
+    static PACKAGE: RefCell<Option<Rc<Package>>> = const { RefCell::new(None) };
 }
 
 /// Worker start: config, UI catalogs and layout profiles, as read from the package.
@@ -36,18 +30,17 @@ pub fn start(config_json: &str, en_json: &str, ru_json: &str, layouts_json: &str
             let _ = f.call1(&JsValue::NULL, &message);
         }
     }));
-    crate::app::set_banner_css(css);
-    crate::domain::extensions::install(registry_json).map_err(|e| JsValue::from_str(&e))?;
     i18n::install(en_json, ru_json).map_err(|e| JsValue::from_str(&e))?;
-    layout::install(layouts_json).map_err(|e| JsValue::from_str(&format!("layouts: {e}")))?;
-    load_config(config_json)
+    let pkg = Package::build(config_json, layouts_json, registry_json, css).map_err(|e| JsValue::from_str(&e))?;
+    PACKAGE.with(|s| *s.borrow_mut() = Some(Rc::new(pkg)));
+    Ok(())
 }
 
 /// One browser event (tagged with `kind`) → the reply for a message, or `null`.
 #[wasm_bindgen]
 pub async fn handle_event(ev: JsValue) -> JsValue {
-    let Some(cfg) = CONFIG.with(|c| c.borrow().clone()) else {
-        return to_js(&json!({"type": "error", "error": "config not loaded"}));
+    let Some(pkg) = PACKAGE.with(|c| c.borrow().clone()) else {
+        return to_js(&json!({"type": "error", "error": "package not loaded"}));
     };
     let mut raw = from_js(&ev);
     chrome::firefox_net_error(&mut raw);
@@ -55,10 +48,7 @@ pub async fn handle_event(ev: JsValue) -> JsValue {
         Ok(ev) => ev,
         Err(e) => return to_js(&json!({"type": "error", "error": format!("unknown event: {e}")})),
     };
-    let Some(layouts) = layout::current() else {
-        return to_js(&json!({"type": "error", "error": "layouts not loaded"}));
-    };
     let p = ChromePlatform;
-    let ctx = Ctx { p: &p, cfg: &cfg, layouts };
+    let ctx = Ctx { p: &p, pkg: &pkg };
     to_js(&ctx.handle(ev).await)
 }

@@ -6,7 +6,7 @@
 use cashback_guard::domain::i18n::Lang;
 use cashback_guard::ports::{Area, Storage};
 use cashback_guard::web::chrome::{format_money, format_time, ChromePlatform};
-use cashback_guard::web::{handle_event, load_config, start};
+use cashback_guard::web::{handle_event, start};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -152,7 +152,17 @@ async fn worker_entry_point_hello_then_one_activation() {
 #[wasm_bindgen_test]
 fn config_errors_name_the_field() {
     let bad = CONFIG.replace("\"session_hours\": 24", "\"session_hours\": \"a day\"");
-    let e = load_config(&bad).unwrap_err().as_string().unwrap();
+    let e = start(
+        &bad,
+        include_str!("../../extension/_locales/en/messages.json"),
+        include_str!("../../extension/_locales/ru/messages.json"),
+        include_str!("../../extension/layouts/layouts.json"),
+        include_str!("../../extension/ui/banner.css"),
+        include_str!("../../extension/registry/extensions.json"),
+    )
+    .unwrap_err()
+    .as_string()
+    .unwrap();
     assert!(e.contains("session_hours"), "{e}");
 }
 

@@ -12,7 +12,7 @@ import { launchBrowser } from './lib/browser.js';
 import { EXT_DIR, FIXTURE_EXT } from './lib/harness.js';
 
 const ROOT = path.resolve(EXT_DIR, '..', '..');
-const PAIRS = Number(process.env.BENCH_PAIRS || 15);
+const PAIRS = Number(process.env.BENCH_PAIRS || 10); // per run; the A/B/C alternation runs twice
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)] : NaN; };
 const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 const rows = [];
@@ -25,6 +25,45 @@ row('wasm size', `${(wasm.length / 1024).toFixed(1)} KiB raw, ${(wasmGz / 1024).
 const zip = fs.readdirSync(path.join(ROOT, 'dist')).find((f) => /^cashback-guard-.*\.zip$/.test(f));
 const zipSize = zip ? fs.statSync(path.join(ROOT, 'dist', zip)).size : NaN;
 row('extension zip', `${fmt(zipSize / 1024)} KiB`, '≤ 350 KiB', zipSize <= 350 * 1024, zip || 'missing');
+
+// --- core throughput, JS side ----------------------------------------------------------
+// Measured first, right after build.sh's criterion run, so both sides see the same machine
+// (the browser figures take minutes and the machine's load drifts). The JS side does the
+// same work as the Rust side: parse, host class (deep link / affiliate redirect /
+// storefront), a storefront's landing attribution (sk, aff_fsk or the key in
+// aff_trace_key/aff_fcid, with trace and platform) and a deep link's aff_short_key.
+const native = JSON.parse(process.argv[2] || '{}');
+const js = JSON.parse(execFileSync(process.execPath, ['-e', `
+  const urls = ${JSON.stringify([
+    'https://www.aliexpress.com/item/1005001234567890.html?spm=a2g0o.home.0.0&aff_fsk=cgDemo0001&sk=cgDemo0001&aff_platform=portals-tool',
+    'https://aliexpress.ru/item/1005001234567890.html?sku_id=12000023456789',
+    'https://s.click.aliexpress.com/deep_link.htm?aff_short_key=rival1&dl_target_url=https%3A%2F%2Fwww.aliexpress.com%2F',
+    'https://m.aliexpress.com/item/1005001234567890.html',
+    'https://alitems.com/g/1e8d114494b7e165239416525dc3e8/?ulp=https%3A%2F%2Faliexpress.ru%2F',
+    'https://example.org/some/other/page?x=1'])};
+  const prices = ['US $12.34', '12,34 €', '1\\u202f234,56\\u00a0₽', '€ 1.234,56', 'US $3.10 - 5.20', 'от 99 ₽', '¥1,500'];
+  const store = /(^|\\.)aliexpress\\.(com|ru|us)$/;
+  const redirect = /^(click|star)\\.aliexpress\\.com$|(^|\\.)(alitems\\.(com|site|co)|admitad\\.com|rzekl\\.com|aflink\\.ru|ali\\.(pub|ski))$/;
+  const validKey = /^\\w{1,64}$/;
+  const trace = /^[0-9a-f]{1,64}-\\d{1,16}-(?:\\d{1,10}-)?(\\w{1,64})$/i;
+  const fromTrace = (t) => { const m = t && trace.exec(t.trim()); return m && !/^\\d+$/.test(m[1]) ? m[1] : null; };
+  let sink = 0;
+  function classify(s) {
+    const x = new URL(s); const h = x.hostname;
+    const kind = h === 's.click.aliexpress.com' ? 1 : redirect.test(h) ? 2 : store.test(h) ? 3 : 0;
+    if (kind === 3) {
+      const q = x.searchParams; const direct = (n) => { const v = (q.get(n) || '').trim(); return validKey.test(v) ? v : null; };
+      const key = direct('sk') || direct('aff_fsk') || fromTrace(q.get('aff_trace_key')) || fromTrace(q.get('aff_fcid'));
+      if (key) sink += key.length + (q.get('aff_trace_key') || q.get('aff_fcid') || '').length + (q.get('aff_platform') || '').length;
+    }
+    if (kind === 1 && x.pathname.toLowerCase() === '/deep_link.htm') { const k = (x.searchParams.get('aff_short_key') || '').trim(); if (validKey.test(k)) sink += k.length; }
+    return kind;
+  }
+  function b(n, f) { const r = []; for (let k = 0; k < 15; k++) { const t = process.hrtime.bigint(); for (let i = 0; i < n; i++) f(i); r.push(Number(process.hrtime.bigint() - t) / n); } r.sort((a, c) => a - c); return r[7]; }
+  const u = b(20000, (i) => { sink += classify(urls[i % urls.length]); });
+  const p = b(20000, (i) => { const m = /([\\d\\s\\u00a0\\u202f.,]+)/.exec(prices[i % prices.length]); sink += m ? parseFloat(m[1].replace(/[\\s\\u00a0\\u202f]/g, '').replace(',', '.')) : 0; });
+  console.log(JSON.stringify({ url: u, price: p, sink }));
+`]).toString());
 
 // --- fixture pages -----------------------------------------------------------------
 function bigPage(id) {
@@ -98,6 +137,24 @@ function markBanner() {
   setTimeout(() => top.disconnect(), 10000);
 }
 
+// Our content script's own phase times (window.__cgCost in its isolated world, which the
+// page cannot see): read over CDP once the measured load is over, so reading costs nothing
+// in the figures.
+const PHASES = ['start', 'quick', 'full', 'send', 'banner', 'observer'];
+async function phasesOf(page) {
+  const cdp = await page.context().newCDPSession(page);
+  const ids = [];
+  cdp.on('Runtime.executionContextCreated', (e) => { if (e.context.auxData && e.context.auxData.type === 'isolated') ids.push(e.context.id); });
+  await cdp.send('Runtime.enable');
+  for (const contextId of ids) {
+    const r = await cdp.send('Runtime.evaluate', { contextId, expression: 'JSON.stringify(window.__cgCost || null)', returnByValue: true }).catch(() => null);
+    const v = r && r.result && r.result.value && JSON.parse(r.result.value);
+    if (v) { await cdp.detach().catch(() => {}); return v; }
+  }
+  await cdp.detach().catch(() => {});
+  return null;
+}
+
 async function loadOnce(browser, url, waitBanner) {
   const page = await browser.newPage();
   await page.addInitScript(markBanner);
@@ -116,47 +173,93 @@ async function loadOnce(browser, url, waitBanner) {
     const fp = performance.getEntriesByName('first-contentful-paint')[0];
     return { load: n.loadEventEnd - n.startTime, fcp: fp ? fp.startTime : NaN };
   });
+  const phases = waitBanner ? await phasesOf(page) : null;
   await page.close();
-  return { ...nav, script: (after.ScriptDuration - before.ScriptDuration) * 1000, task: (after.TaskDuration - before.TaskDuration) * 1000, bannerMs };
+  return { ...nav, script: (after.ScriptDuration - before.ScriptDuration) * 1000, task: (after.TaskDuration - before.TaskDuration) * 1000, bannerMs, phases };
 }
 
-// --- page cost, A/B -------------------------------------------------------------------
-const A = []; const B = []; const C = [];
-for (let i = 0; i < PAIRS; i++) {
-  // Rotate which goes first, so warm caches and machine noise fall on every side.
-  const runs = [
-    async () => A.push(await loadOnce(withExt, BIG, true)),
-    async () => B.push(await loadOnce(without, BIG, false)),
-    async () => C.push(await loadOnce(bare, BIG, false)),
-  ];
-  for (let k = 0; k < 3; k++) await runs[(i + k) % 3]();
+// --- page cost, A/B/C, twice ----------------------------------------------------------
+// The whole alternation runs twice in this invocation: both medians and their spread are
+// printed, so a reader sees what is noise; budgets are judged on the median of the two.
+function abc() {
+  return (async () => {
+    const A = []; const B = []; const C = [];
+    for (let i = 0; i < PAIRS; i++) {
+      // Rotate which goes first, so warm caches and machine noise fall on every side.
+      const runs = [
+        async () => A.push(await loadOnce(withExt, BIG, true)),
+        async () => B.push(await loadOnce(without, BIG, false)),
+        async () => C.push(await loadOnce(bare, BIG, false)),
+      ];
+      for (let k = 0; k < 3; k++) await runs[(i + k) % 3]();
+    }
+    const phases = {};
+    for (const k of PHASES) phases[k] = median(A.map((x) => (x.phases ? x.phases[k] : NaN)));
+    const runs = {};
+    for (const k of PHASES) runs[k] = median(A.map((x) => (x.phases && x.phases.runs ? x.phases.runs[k] || 0 : NaN)));
+    return {
+      load: median(A.map((x, i) => x.load / B[i].load)),
+      loadA: median(A.map((x) => x.load)),
+      loadB: median(B.map((x) => x.load)),
+      bare: median(C.map((x, i) => x.load / B[i].load)),
+      ac: median(A.map((x, i) => x.load / C[i].load)),
+      fcp: median(A.map((x, i) => x.fcp / B[i].fcp)),
+      fcpBare: median(C.map((x, i) => x.fcp / B[i].fcp)),
+      script: median(A.map((x) => x.script)) - median(B.map((x) => x.script)),
+      banner: median(A.map((x) => x.bannerMs)),
+      phases,
+      runs,
+    };
+  })();
 }
-const loadRatio = median(A.map((x, i) => x.load / B[i].load));
-row('page load (A/B)', `${fmt(median(A.map((x) => x.load)))} ms vs ${fmt(median(B.map((x) => x.load)))} ms, ratio ${fmt(loadRatio, 3)}`, 'ratio ≤ 1.03', loadRatio <= 1.03, `${PAIRS} pairs, ~1 MB HTML, ${1000 * 3} nodes, 200 images`);
-const bareRatio = median(C.map((x, i) => x.load / B[i].load));
-row('page load, a bare webRequest listener (C/B)', `ratio ${fmt(bareRatio, 3)}`, '—', true, 'fixtures/webrequest-only: Chrome proxying requests, no code of ours');
-row('page load, ours vs the bare listener (A/C)', `ratio ${fmt(median(A.map((x, i) => x.load / C[i].load)), 3)}`, '—', true, 'what our code adds on top');
-const fcpRatio = median(A.map((x, i) => x.fcp / B[i].fcp));
-const fcpBare = median(C.map((x, i) => x.fcp / B[i].fcp));
-row('first contentful paint (A/B)', `ratio ${fmt(fcpRatio, 3)} (bare listener C/B: ${fmt(fcpBare, 3)})`, '—', true, 'same runs');
-const ourScript = median(A.map((x) => x.script)) - median(B.map((x) => x.script));
-row('content script main-thread time', `${fmt(ourScript, 2)} ms`, '≤ 5 ms median', ourScript <= 5, 'ScriptDuration with − without (CDP Performance.getMetrics)');
-const banner = median(A.map((x) => x.bannerMs));
-row('banner latency', `${fmt(banner)} ms`, '≤ 50 ms median', banner <= 50, 'DOMContentLoaded → cg-expected in the shadow root');
+const R = [await abc(), await abc()];
+// "r1, r2 → m (spread s)": m, the median of the two runs (their mean), judges the budget.
+const both = (f, d = 1, unit = '') => {
+  const [a, b] = R.map(f);
+  return { m: (a + b) / 2, text: `${fmt(a, d)}, ${fmt(b, d)}${unit} → ${fmt((a + b) / 2, d)}${unit} (spread ${fmt(Math.abs(a - b), d)})` };
+};
+const loadRatio = both((r) => r.load, 3);
+row('page load (A/B)', `${loadRatio.text}; ${fmt(R[0].loadA)}/${fmt(R[0].loadB)} ms`, 'ratio ≤ 1.03', loadRatio.m <= 1.03, `2 × ${PAIRS} pairs, ~1 MB HTML, ${1000 * 3} nodes, 200 images`);
+row('page load, a bare webRequest listener (C/B)', both((r) => r.bare, 3).text, '—', true, 'fixtures/webrequest-only: Chrome proxying requests, no code of ours');
+row('page load, ours vs the bare listener (A/C)', both((r) => r.ac, 3).text, '—', true, 'what our code adds on top');
+row('first contentful paint (A/B)', `${both((r) => r.fcp, 3).text}; bare C/B ${both((r) => r.fcpBare, 3).text}`, '—', true, 'same runs');
+const ourScript = both((r) => r.script, 2, ' ms');
+row('content script main-thread time', ourScript.text, '≤ 5 ms median', ourScript.m <= 5, 'ScriptDuration with − without (CDP Performance.getMetrics)');
+for (const k of PHASES) {
+  row(`  of which ${k} (own timer)`, `${both((r) => r.phases[k], 2, ' ms').text}; ×${R.map((r) => fmt(r.runs[k], 0)).join(', ')}`, '—', true, 'window.__cgCost in the isolated world, exclusive');
+}
+const banner = both((r) => r.banner, 1, ' ms');
+row('banner latency', banner.text, '≤ 50 ms median', banner.m <= 50, 'DOMContentLoaded → cg-expected in the shadow root');
 
-// --- worker cold start -------------------------------------------------------------
-const cold = [];
-const opts = await withExt.openExtensionPage(extId, 'ui/options.html');
-for (let i = 0; i < PAIRS; i++) {
-  await withExt.stopServiceWorker(extId);
-  cold.push(await opts.evaluate(async () => {
-    const t = performance.now();
-    await chrome.runtime.sendMessage({ type: 'get-settings' });
-    return performance.now() - t;
-  }));
+// --- worker cold start, twice ----------------------------------------------------------
+// The worker's own timeline (self.cgCost, ms since its global scope started): read from
+// the restarted instance after each answer.
+const STEPS = ['module', 'fetched', 'compiled', 'data', 'started', 'answered'];
+const sw0 = await withExt.serviceWorker(EXT_DIR);
+async function coldRun() {
+  const cold = [];
+  const tl = [];
+  const opts = await withExt.openExtensionPage(extId, 'ui/options.html');
+  for (let i = 0; i < PAIRS; i++) {
+    await withExt.stopServiceWorker(extId);
+    cold.push(await opts.evaluate(async () => {
+      const t = performance.now();
+      await chrome.runtime.sendMessage({ type: 'get-settings' });
+      return performance.now() - t;
+    }));
+    tl.push(await sw0.evaluate(() => self.cgCost || null).catch(() => null));
+  }
+  await opts.close();
+  const steps = {};
+  for (const k of STEPS) steps[k] = median(tl.map((t) => (t && Number.isFinite(t[k]) ? t[k] : NaN)));
+  return { cold: median(cold), steps };
 }
-await opts.close();
-row('worker cold start', `${fmt(median(cold))} ms`, '≤ 40 ms median', median(cold) <= 40, 'worker stopped (CDP) → first message answered, wasm instantiate included');
+const W = [await coldRun(), await coldRun()];
+const coldBoth = ((a, b) => ({ m: (a + b) / 2, text: `${fmt(a)}, ${fmt(b)} ms → ${fmt((a + b) / 2)} ms (spread ${fmt(Math.abs(a - b))})` }))(W[0].cold, W[1].cold);
+row('worker cold start', coldBoth.text, '≤ 40 ms median', coldBoth.m <= 40, 'worker stopped (CDP) → first message answered, wasm instantiate included');
+for (const k of STEPS) {
+  row(`  worker timeline: ${k}`, `${W.map((w) => fmt(w.steps[k])).join(', ')} ms`, '—', true, 'inside the worker, ms from its start (performance.now())');
+}
 
 // --- wake-ups ------------------------------------------------------------------------
 const sw = await withExt.serviceWorker(EXT_DIR);
@@ -187,25 +290,10 @@ await without.close();
 await bare.close();
 await server.close();
 
-// --- core throughput -------------------------------------------------------------------
-const native = JSON.parse(process.argv[2] || '{}');
-const js = JSON.parse(execFileSync(process.execPath, ['-e', `
-  const urls = ${JSON.stringify([
-    'https://www.aliexpress.com/item/1005001234567890.html?spm=a2g0o.home.0.0&aff_fsk=cgDemo0001&sk=cgDemo0001&aff_platform=portals-tool',
-    'https://aliexpress.ru/item/1005001234567890.html?sku_id=12000023456789',
-    'https://s.click.aliexpress.com/deep_link.htm?aff_short_key=rival1&dl_target_url=https%3A%2F%2Fwww.aliexpress.com%2F',
-    'https://m.aliexpress.com/item/1005001234567890.html',
-    'https://alitems.com/g/1e8d114494b7e165239416525dc3e8/?ulp=https%3A%2F%2Faliexpress.ru%2F',
-    'https://example.org/some/other/page?x=1'])};
-  const prices = ['US $12.34', '12,34 €', '1\\u202f234,56\\u00a0₽', '€ 1.234,56', 'US $3.10 - 5.20', 'от 99 ₽', '¥1,500'];
-  const store = /(^|\\.)aliexpress\\.(com|ru|us)$/; let sink = 0;
-  function b(n, f) { const r = []; for (let k = 0; k < 15; k++) { const t = process.hrtime.bigint(); for (let i = 0; i < n; i++) f(i); r.push(Number(process.hrtime.bigint() - t) / n); } r.sort((a, c) => a - c); return r[7]; }
-  const u = b(20000, (i) => { const x = new URL(urls[i % urls.length]); sink += store.test(x.hostname) + (x.searchParams.get('aff_fsk') || x.searchParams.get('aff_short_key') || '').length; });
-  const p = b(20000, (i) => { const m = /([\\d\\s\\u00a0\\u202f.,]+)/.exec(prices[i % prices.length]); sink += m ? parseFloat(m[1].replace(/[\\s\\u00a0\\u202f]/g, '').replace(',', '.')) : 0; });
-  console.log(JSON.stringify({ url: u, price: p, sink }));
-`]).toString());
-row('core: URL + referral classification', `${fmt(native.url_classify_ns)} ns/op (JS URL + regex: ${fmt(js.url)} ns, ratio ${fmt(native.url_classify_ns / js.url, 2)})`, 'report', true, 'native release build vs Node, same run');
-row('core: price parsing', `${fmt(native.price_parse_ns)} ns/op (JS regex + parseFloat: ${fmt(js.price)} ns, ratio ${fmt(native.price_parse_ns / js.price, 2)})`, 'report', true, 'the JS side does much less: no currency, ranges, locales');
+const uRatio = native.url_classify_ns / js.url;
+const pRatio = native.price_parse_ns / js.price;
+row('core: URL + referral classification', `${fmt(native.url_classify_ns)} ns/op (JS URL + regex, same work: ${fmt(js.url)} ns), ratio ${fmt(uRatio, 2)}`, 'ratio ≤ 1.0', uRatio <= 1, 'native release build (as shipped: opt-level z) vs Node, measured back to back');
+row('core: price parsing', `${fmt(native.price_parse_ns)} ns/op (JS regex + parseFloat: ${fmt(js.price)} ns), ratio ${fmt(pRatio, 2)}`, 'ratio ≤ 1.0', pRatio <= 1, 'the JS side does much less: no currency, ranges, locales, validation');
 
 // --- output ----------------------------------------------------------------------------
 const cpu = os.cpus()[0]?.model || 'unknown CPU';
