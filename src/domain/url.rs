@@ -239,7 +239,7 @@ pub fn parse_with_base(input: &str, base: &Url) -> Result<Url, UrlError> {
         origin.push_str(&p.to_string());
     }
     let joined = match b[0] {
-        b'/' | b'\\' => format!("{origin}{s}"),
+        b'/' | b'\\' => format!("{origin}/{}", &s[1..]),
         b'?' => format!("{origin}{}{s}", base.path),
         b'#' => {
             let mut u = base.clone();
@@ -632,6 +632,9 @@ mod tests {
         assert_eq!(parse_with_base("", &base), Err(UrlError::Empty));
         // Browsers treat "/\\host" as "//host".
         assert_eq!(parse_with_base("/\\evil.org/x", &base).unwrap().host, "evil.org");
+        // A leading `\` alone is `/` too, not part of the host (found by src/domain/differential).
+        assert_eq!(parse_with_base("\\item\\2.html", &base).unwrap().path, "/item/2.html");
+        assert_eq!(parse_with_base("\\://A", &base).unwrap().path, "/://A");
         assert_eq!(parse_with_base("//aliexpress.com@evil.org/", &base), Err(UrlError::BadHost));
     }
 }
