@@ -8,6 +8,7 @@ use libfuzzer_sys::fuzz_target;
 mod domain {
     pub use cashback_guard::domain::*;
 }
+#[allow(dead_code)] // each target uses half of it
 #[path = "../../../src/domain/differential/compare.rs"]
 mod compare;
 
