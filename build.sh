@@ -204,7 +204,7 @@ run_layer() {
   rm -f "$log"
 }
 
-FUZZ_TARGETS=(url_referral cookies price messages)
+FUZZ_TARGETS=(url_referral cookies price messages differential_url differential_json)
 
 ensure_cargo_fuzz() {
   command -v cargo >/dev/null || die "cargo not found: install Rust with rustup (https://rustup.rs), then rerun"

@@ -2,6 +2,8 @@
 
 pub mod cart;
 pub mod config;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod differential;
 pub mod evidence;
 pub mod extensions;
 pub mod extract;

@@ -17,8 +17,8 @@ pub struct Url {
     /// Explicit non-default port (default ports 80/443 are normalised to `None`).
     pub port: Option<u16>,
     /// Raw path, starts with '/'. Dot segments are resolved, `\` becomes `/`,
-    /// and space, `"`, `<`, `>`, `` ` ``, `{`, `}` and non-ASCII characters are
-    /// percent-encoded (as browsers do); existing escapes are kept as-is.
+    /// and space, `"`, `<`, `>`, `` ` ``, `{`, `}`, `^` and non-ASCII characters are
+    /// percent-encoded (WHATWG's path set); existing escapes are kept as-is.
     pub path: String,
     /// Decoded `(name, value)` pairs in order (form decoding: `+` is a space).
     pub query: Vec<(String, String)>,
@@ -139,7 +139,7 @@ fn push_pct(out: &mut String, b: u8) {
 fn encode_loose(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if c.is_ascii() && !matches!(c, ' ' | '"' | '<' | '>' | '`' | '{' | '}') {
+        if c.is_ascii() && !matches!(c, ' ' | '"' | '<' | '>' | '`' | '{' | '}' | '^') {
             out.push(c);
         } else {
             let mut buf = [0u8; 4];
@@ -239,7 +239,7 @@ pub fn parse_with_base(input: &str, base: &Url) -> Result<Url, UrlError> {
         origin.push_str(&p.to_string());
     }
     let joined = match b[0] {
-        b'/' | b'\\' => format!("{origin}{s}"),
+        b'/' | b'\\' => format!("{origin}/{}", &s[1..]),
         b'?' => format!("{origin}{}{s}", base.path),
         b'#' => {
             let mut u = base.clone();
@@ -554,6 +554,8 @@ mod tests {
         assert_eq!(p("https://a.com/a/b/..").path, "/a/");
         assert_eq!(p("https://a.com/a b/é").path, "/a%20b/%C3%A9");
         assert_eq!(p("https://a.com/%41").path, "/%41");
+        // `^` is in WHATWG's path percent-encode set (found by src/domain/differential).
+        assert_eq!(p("https://a.com/a^b").path, "/a%5Eb");
     }
 
     #[test]
@@ -630,6 +632,9 @@ mod tests {
         assert_eq!(parse_with_base("", &base), Err(UrlError::Empty));
         // Browsers treat "/\\host" as "//host".
         assert_eq!(parse_with_base("/\\evil.org/x", &base).unwrap().host, "evil.org");
+        // A leading `\` alone is `/` too, not part of the host (found by src/domain/differential).
+        assert_eq!(parse_with_base("\\item\\2.html", &base).unwrap().path, "/item/2.html");
+        assert_eq!(parse_with_base("\\://A", &base).unwrap().path, "/://A");
         assert_eq!(parse_with_base("//aliexpress.com@evil.org/", &base), Err(UrlError::BadHost));
     }
 }
