@@ -6,6 +6,8 @@
 // from a user gesture (Firefox rejects it otherwise), here WebDriver's click.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { setUpFirefox, waitForBannerState, clickInBanner, poll, By } from '../lib/firefox.js';
 
 const ITEM = 'https://www.aliexpress.com/item/1005001000000001.html';
@@ -57,6 +59,11 @@ test('firefox: host access revoked → popup warns (permission), never says acti
     assert.match(perm.text, /no access to AliExpress/);
     assert.ok(!revoked.states.includes('active'), `no active claim without host access: ${revoked.states}`);
     assert.ok((await d.findElements(By.css('[data-testid="cg-status"][data-state="active"]'))).length === 0);
+    // CG_SHOTS=<dir>: the popup in this state, for the README (docs/screenshots).
+    if (process.env.CG_SHOTS) {
+      const png = await (await d.findElement(By.id('app'))).takeScreenshot();
+      fs.writeFileSync(path.join(process.env.CG_SHOTS, 'permission-popup-en.png'), Buffer.from(png, 'base64'));
+    }
 
     // Ask again from the popup: a real click on its button.
     await (await d.findElement(By.css('[data-testid="cg-permission-request"]'))).click();
