@@ -92,7 +92,12 @@ chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
       .then(sendResponse, (e) => sendResponse({ ok: false, error: report(e).error }));
     return true;
   }
-  run({ kind: 'message', msg, sender: from(sender) }).then(sendResponse, (e) => sendResponse(report(e)));
+  // The popup's view: whether the browser grants our host permissions (Firefox lets the
+  // shopper withhold them) is a browser fact the core needs; the core decides the rest.
+  const facts = msg && msg.type === 'popup'
+    ? chrome.permissions.contains({ origins: MANIFEST.host_permissions }).then((ok) => ({ ...msg, noHostAccess: !ok }), () => msg)
+    : Promise.resolve(msg);
+  facts.then((m) => run({ kind: 'message', msg: m, sender: from(sender) })).then(sendResponse, (e) => sendResponse(report(e)));
   return true; // answer asynchronously
 });
 // The operator's site linking the shopper's account (`externally_connectable` lists only

@@ -48,8 +48,17 @@ function download(name, mime, text) {
   setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
+// The host permissions the manifest asks for (Firefox lets the shopper withhold them).
+const ORIGINS = chrome.runtime.getManifest().host_permissions;
 const ACTIONS = {
+  async permission() {
+    // Called straight from the click (a user gesture), before any other await.
+    await chrome.permissions.request({ origins: ORIGINS }).catch(() => false);
+    return refresh();
+  },
   async activate() {
+    // Without host access nothing could be verified: ask for it first.
+    if (app.querySelector('[data-testid="cg-permission-request"]')) return ACTIONS.permission();
     const r = await ask({ type: 'activate', tabId: tab });
     if (r && r.type === 'error') return showError(r.error);
     return refresh();

@@ -42,6 +42,9 @@ pub(super) enum Problem<'r> {
     Standdown { key: &'r str },
     /// Cart items that the activation does not cover (`ids`: comma-separated, when known).
     Cart { count: u32, ids: String },
+    /// The browser withholds our host access (Firefox lets the shopper revoke it): the
+    /// cookies cannot be read, so no referral can be checked.
+    Permission,
 }
 
 impl Problem<'_> {
@@ -57,6 +60,7 @@ impl Problem<'_> {
             | Problem::RivalLink { .. } => WarningKind::Rival,
             Problem::Standdown { .. } => WarningKind::Standdown,
             Problem::Cart { .. } => WarningKind::Cart,
+            Problem::Permission => WarningKind::Permission,
         }
     }
 
@@ -74,6 +78,7 @@ impl Problem<'_> {
             Problem::AccountSwapped { found, .. } => found,
             Problem::OtherKey { key } | Problem::Standdown { key } => key,
             Problem::Cart { ids, .. } => ids,
+            Problem::Permission => "aliexpress",
         }
     }
 

@@ -70,6 +70,7 @@ fn warning(problem: Problem<'_>, lang: Lang) -> Warning {
         Problem::Cart { count, .. } => {
             (format!("{}. {}", tn(lang, "cart_items", u64::from(*count), &[]), t(lang, "warn_cart", &[])), t(lang, "warn_cart_remedy", &[]))
         }
+        Problem::Permission => (t(lang, "warn_permission", &[]), t(lang, "remedy_permission", &[])),
     };
     Warning { kind: problem.kind(), subject: problem.subject().to_string(), title, remedy }
 }
@@ -206,10 +207,19 @@ impl<'a, P: Platform> Ctx<'a, P> {
 
     /// The popup's whole view: the session (of the page in `tab_id` when it is one we
     /// know), the orders, and Diagnostics.
-    pub(super) async fn popup(&self, rec: &SessionRecord, settings: &Settings, tab_id: Option<i32>) -> Reply {
+    /// Without host access (`no_host_access`) the cookies cannot be read: a `permission`
+    /// warning comes first and an `active` state is not claimed (shown as `inactive`).
+    pub(super) async fn popup(&self, rec: &SessionRecord, settings: &Settings, tab_id: Option<i32>, no_host_access: bool) -> Reply {
         let lang = self.lang(settings);
         let known = tab_id.and_then(|id| rec.tab(id)).is_some();
-        let view = self.view_input(rec, settings, if known { tab_id } else { None });
+        let mut view = self.view_input(rec, settings, if known { tab_id } else { None });
+        if no_host_access {
+            view.warnings.insert(0, warning(Problem::Permission, lang));
+            if view.state == State::Active {
+                view.state = State::Inactive;
+                view.active_since = None;
+            }
+        }
         let mut diagnostics = self.session_diagnostics(rec, tab_id, lang);
         let mut notes = Vec::new();
         let log = self.load_orders(&mut notes).await;
@@ -223,7 +233,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             orders: self.order_rows(&log, lang),
             orders_total: log.orders.len(),
         };
-        Reply::Popup { lang: lang.code(), state: rec.referral.state.as_str(), view: view::popup(&view, &extra), tab_id }
+        Reply::Popup { lang: lang.code(), state: view.state.as_str(), view: view::popup(&view, &extra), tab_id }
     }
 
     /// Diagnostics of the session: its notes, the extensions found, the evidence, and the

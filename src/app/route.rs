@@ -113,7 +113,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             (Request::CartIntent { url }, Origin::Content(tab)) => self.cart_intent(rec, tab, &url),
             (Request::Activate { url, facts, .. }, Origin::Content(tab)) => self.activate_from_page(rec, settings, tab, url, facts).await,
             (Request::Activate { tab_id: Some(tab), .. }, Origin::Page) => self.activate_from_popup(rec, settings, tab).await,
-            (Request::Popup { tab_id }, Origin::Page) => (self.popup(rec, settings, tab_id).await, false),
+            (Request::Popup { tab_id, no_host_access }, Origin::Page) => (self.popup(rec, settings, tab_id, no_host_access).await, false),
             (Request::GetSettings, Origin::Page) => (self.settings_reply(settings), false),
             (Request::SetSettings { settings: raw }, Origin::Page) => self.set_settings(settings, raw).await,
             (Request::LinkAccount { account }, Origin::Page) => self.link_from_options(settings, &account).await,

@@ -1160,3 +1160,34 @@ fn a_request_from_the_wrong_context_is_refused_by_its_wire_name() {
     let r = w.from_tab(3, json!({"type": "export-orders", "format": "csv"}));
     assert_eq!(r, json!({"type": "error", "error": "export-orders is not allowed from a content script"}));
 }
+
+#[test]
+fn withheld_host_access_warns_in_the_popup_and_never_claims_active() {
+    let w = World::new();
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    w.from_tab(3, json!({"type": "activate"}));
+    w.land_ours(3);
+    assert_eq!(w.state(), "active", "the session was active before access was withdrawn");
+    // With access: no permission warning, the state shown is `active`.
+    let p = w.from_popup(json!({"type": "popup", "tabId": 3}));
+    assert_eq!(p["state"], "active");
+    assert!(testids(&p["view"], "cg-warning").iter().all(|x| x["a"]["data-kind"] != "permission"));
+    assert!(testids(&p["view"], "cg-permission-request").is_empty());
+    // Without it (the worker says so): the warning, its button, and no `active` claim.
+    let p = w.from_popup(json!({"type": "popup", "tabId": 3, "noHostAccess": true}));
+    let warns = testids(&p["view"], "cg-warning");
+    let perm: Vec<_> = warns.iter().filter(|x| x["a"]["data-kind"] == "permission").collect();
+    assert_eq!(perm.len(), 1, "{warns:?}");
+    assert_eq!(perm[0]["a"]["data-subject"], "aliexpress");
+    assert_eq!(testids(&p["view"], "cg-permission-request").len(), 1);
+    assert_ne!(p["state"], "active");
+    for s in testids(&p["view"], "cg-status") {
+        assert_ne!(s["a"]["data-state"], "active", "{s:?}");
+    }
+    // The text says what is withheld and what to do.
+    let text = p["view"].to_string();
+    assert!(text.contains("no access to AliExpress"), "{text}");
+    assert!(text.contains("Allow access to AliExpress"), "{text}");
+    // Only the view changes: the session's record keeps its state.
+    assert_eq!(w.state(), "active");
+}

@@ -119,6 +119,8 @@ pub enum Request {
     /// Popup: the view for a tab.
     Popup {
         tab_id: Option<i32>,
+        /// Set by the worker (adapter): the browser withholds our host permissions.
+        no_host_access: bool,
     },
     /// Options page.
     GetSettings,
@@ -296,7 +298,7 @@ impl Request {
             "facts" => Request::Facts { url: f.str("url")?, facts: f.facts("facts")?.ok_or("missing field `facts`")? },
             "cart-intent" => Request::CartIntent { url: f.str("url")? },
             "activate" => Request::Activate { tab_id: f.opt_int("tabId")?, url: f.opt_str("url")?, facts: f.facts("facts")? },
-            "popup" => Request::Popup { tab_id: f.opt_int("tabId")? },
+            "popup" => Request::Popup { tab_id: f.opt_int("tabId")?, no_host_access: f.flag("noHostAccess")? },
             "get-settings" => Request::GetSettings,
             "set-settings" => Request::SetSettings { settings: f.req("settings")? },
             "clear-session" => Request::ClearSession,

@@ -94,6 +94,7 @@ pub enum WarningKind {
     Standdown,
     Coupon,
     AppPayment,
+    Permission,
 }
 
 impl WarningKind {
@@ -105,6 +106,7 @@ impl WarningKind {
             WarningKind::Standdown => "standdown",
             WarningKind::Coupon => "coupon",
             WarningKind::AppPayment => "app-payment",
+            WarningKind::Permission => "permission",
         }
     }
 }
@@ -285,7 +287,7 @@ fn warning_nodes(v: &ViewInput) -> Vec<Node> {
     v.warnings
         .iter()
         .map(|w| {
-            el("div")
+            let n = el("div")
                 .class("cg-warning")
                 .testid("cg-warning")
                 .attr("data-kind", w.kind.as_str())
@@ -294,7 +296,18 @@ fn warning_nodes(v: &ViewInput) -> Vec<Node> {
                 .children([
                     el("strong").class("cg-warning-title").text(w.title.clone()),
                     el("span").class("cg-warning-remedy").text(w.remedy.clone()),
-                ])
+                ]);
+            if w.kind != WarningKind::Permission {
+                return n;
+            }
+            // The popup asks the browser again on this click (a user gesture).
+            n.child(
+                el("button")
+                    .attr("type", "button")
+                    .testid("cg-permission-request")
+                    .attr("data-action", "permission")
+                    .text(t(v.lang, "action_permission", &[])),
+            )
         })
         .collect()
 }
