@@ -7,7 +7,7 @@ use crate::domain::messages::PageFacts;
 use crate::domain::product;
 use crate::domain::protocol::Reply;
 use crate::domain::record::{SessionRecord, Settings, Standdown};
-use crate::domain::referral::{self, Attribution};
+use crate::domain::attribution::{self, Attribution};
 use crate::domain::session::{Landing, Outcome, Prior, State};
 use crate::domain::url::{self, Url};
 use crate::domain::view;
@@ -23,7 +23,7 @@ fn target_of(page: &str) -> String {
     url::parse(page)
         .ok()
         .filter(|u| product::storefront(&u.host).is_some())
-        .map(|u| u.to_string_without_params(referral::LANDING_PARAMS))
+        .map(|u| u.to_string_without_params(attribution::LANDING_PARAMS))
         .unwrap_or_else(|| "https://www.aliexpress.com/".to_string())
 }
 
@@ -47,12 +47,12 @@ impl<'a, P: Platform> Ctx<'a, P> {
     pub(super) fn cookie_attributions<'b>(&'b self, page_url: &'b str) -> Boxed<'b, Result<Vec<Attribution>, String>> {
         Box::pin(async move {
             let mut out = Vec::new();
-            let (aeu, xman) = join(self.p.cookie(page_url, referral::AEU_CID), self.p.cookie(page_url, referral::XMAN_US_F)).await;
+            let (aeu, xman) = join(self.p.cookie(page_url, attribution::AEU_CID), self.p.cookie(page_url, attribution::XMAN_US_F)).await;
             if let Some(v) = aeu.map_err(|e| format!("cookie read failed: {e}"))? {
-                out.extend(referral::parse_aeu_cid(&v));
+                out.extend(attribution::parse_aeu_cid(&v));
             }
             if let Some(v) = xman.map_err(|e| format!("cookie read failed: {e}"))? {
-                out.extend(referral::parse_xman_us_f(&v));
+                out.extend(attribution::parse_xman_us_f(&v));
             }
             Ok(out)
         })
@@ -106,7 +106,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     #[inline(always)]
     fn other_referral(&self, rec: &mut SessionRecord, tab: i32, u: &Url, cookies: &[Attribution], now: f64) -> bool {
         let key = self.pkg.config.affiliate_key.as_str();
-        let from_url = referral::landing_attribution(u);
+        let from_url = attribution::landing_attribution(u);
         match rec.referral.state {
             State::Inactive | State::Failed | State::Blocked => {
                 let Some(a) = from_url.filter(|a| a.key != key) else { return false };
@@ -120,7 +120,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             State::Active => {
                 let other = from_url
                     .filter(|a| a.key != key)
-                    .or_else(|| cookies.iter().find(|a| a.source == referral::Source::AeuCidCookie && a.key != key).cloned());
+                    .or_else(|| cookies.iter().find(|a| a.source == attribution::Source::AeuCidCookie && a.key != key).cloned());
                 let changed = if let Some(a) = other {
                     // The redirect that brought it may already be in the evidence.
                     let culprit = evidence::culprit_of(&rec.evidence, &a.key, now, 10_000.0);
@@ -139,9 +139,9 @@ impl<'a, P: Platform> Ctx<'a, P> {
 
     /// The deep link for `target`, with the shopper's account id when accounts are used.
     fn deep_link(&self, target: &str, account: Option<&(String, String)>) -> Option<String> {
-        let link = referral::build_deep_link(&self.pkg.config.deep_link, &self.pkg.config.affiliate_key, target).ok()?;
+        let link = attribution::build_deep_link(&self.pkg.config.deep_link, &self.pkg.config.affiliate_key, target).ok()?;
         Some(match account {
-            Some((param, id)) => referral::with_account(&link, param, id),
+            Some((param, id)) => attribution::with_account(&link, param, id),
             None => link,
         })
     }
@@ -167,7 +167,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             }
             Err(e) => rec.note(e),
         }
-        prior.traces.extend(url::parse(page).ok().and_then(|u| referral::landing_attribution(&u)).and_then(|a| a.trace));
+        prior.traces.extend(url::parse(page).ok().and_then(|u| attribution::landing_attribution(&u)).and_then(|a| a.trace));
         prior
     }
 
@@ -286,7 +286,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             };
             let moved = |u: &str| {
                 url::parse(u)
-                    .is_ok_and(|u| referral::classify_host(&u.host) != referral::HostKind::Storefront || referral::has_referral_params(&u))
+                    .is_ok_and(|u| attribution::classify_host(&u.host) != attribution::HostKind::Storefront || attribution::has_referral_params(&u))
             };
             if attempt.redirected || nav.pending.is_some() || moved(&nav.url) {
                 if let Some(a) = rec.referral.attempt.as_mut() {

@@ -8,7 +8,7 @@ use crate::domain::extensions::{self, Category, Finding};
 use crate::domain::messages::CookieInfo;
 use crate::domain::product::PageKind;
 use crate::domain::record::SessionRecord;
-use crate::domain::referral;
+use crate::domain::attribution;
 use crate::domain::session::{Outcome, State};
 use crate::domain::trackers::{self, Filter};
 use crate::domain::url;
@@ -230,8 +230,8 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// hosts or an extension; the culprit of a hijack just seen; the activation's path.
     #[inline(always)]
     pub(super) fn on_redirect(&self, rec: &mut SessionRecord, tab: i32, from: &str, to: &str, rtype: &str, now: f64) -> bool {
-        let host_kind = url::parse(from).map(|u| referral::classify_host(&u.host)).unwrap_or(referral::HostKind::Other);
-        if host_kind != referral::HostKind::Other || to.starts_with("chrome-extension://") {
+        let host_kind = url::parse(from).map(|u| attribution::classify_host(&u.host)).unwrap_or(attribution::HostKind::Other);
+        if host_kind != attribution::HostKind::Other || to.starts_with("chrome-extension://") {
             self.record_evidence(rec, Some(tab), EvidenceKind::Redirect, from, &format!("{rtype} → {to}"));
         }
         let mut changed = false;
@@ -289,7 +289,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// rival's key while we are active.
     #[inline(always)]
     pub(super) fn on_cookie_written(&self, rec: &mut SessionRecord, cookie: &CookieInfo, now: f64) -> bool {
-        let Some(a) = referral::parse_cookie(&cookie.name, &cookie.value) else { return false };
+        let Some(a) = attribution::parse_cookie(&cookie.name, &cookie.value) else { return false };
         let key = self.pkg.config.affiliate_key.as_str();
         self.record_evidence(rec, None, EvidenceKind::Attribution, &a.key, &cookie.name);
         // Written during an attempt: this click's proof, for the landing.

@@ -9,7 +9,7 @@ use crate::domain::price;
 use crate::domain::product::{self, PageKind};
 use crate::domain::protocol::Reply;
 use crate::domain::record::{self, CheckoutInfo, ProductInfo, SessionRecord, Settings, StoredPrice};
-use crate::domain::referral;
+use crate::domain::attribution;
 use crate::domain::url::{self, Url};
 use crate::ports::Platform;
 
@@ -189,10 +189,10 @@ impl<'a, P: Platform> Ctx<'a, P> {
             let Ok(target) = url::parse_with_base(href, base) else {
                 continue;
             };
-            if matches!(referral::classify_host(&target.host), referral::HostKind::Storefront | referral::HostKind::Other) {
+            if matches!(attribution::classify_host(&target.host), attribution::HostKind::Storefront | attribution::HostKind::Other) {
                 continue;
             }
-            let key = referral::redirect_key(&target);
+            let key = attribution::redirect_key(&target);
             if key.as_deref() == Some(self.pkg.config.affiliate_key.as_str()) {
                 continue;
             }

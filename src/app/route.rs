@@ -6,7 +6,7 @@ use crate::domain::config::Config;
 use crate::domain::messages::{BrowserEvent, Request, Sender};
 use crate::domain::protocol::Reply;
 use crate::domain::record::{SessionRecord, Settings};
-use crate::domain::{referral, url};
+use crate::domain::{attribution, url};
 use crate::ports::Platform;
 
 /// What a request is allowed to do, from who sent it.
@@ -58,7 +58,7 @@ pub(super) fn classify_external(sender: &Sender, cfg: &Config) -> Result<Origin,
 /// trackers table (or a failed page load) count.
 pub(super) fn ignored(event: &BrowserEvent) -> bool {
     match event {
-        BrowserEvent::Cookie { cookie, .. } => ![referral::AEU_CID, referral::XMAN_US_F].contains(&cookie.name.as_str()),
+        BrowserEvent::Cookie { cookie, .. } => ![attribution::AEU_CID, attribution::XMAN_US_F].contains(&cookie.name.as_str()),
         BrowserEvent::NetError { url, error, rtype, .. } => {
             rtype != "main_frame" && super::detection::blocked_tracker(url, error, rtype).is_none()
         }

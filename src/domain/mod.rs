@@ -1,5 +1,6 @@
 //! The pure domain: parsing, state machines and maths. No browser APIs here.
 
+pub mod attribution;
 pub mod cart;
 pub mod config;
 pub mod evidence;
@@ -19,7 +20,6 @@ pub mod product;
 mod props;
 pub mod protocol;
 pub mod record;
-pub mod referral;
 pub mod session;
 pub mod trackers;
 pub mod url;
