@@ -5,7 +5,7 @@
 use super::Ctx;
 use crate::domain::evidence::{self, Evidence, EvidenceKind};
 use crate::domain::extensions::{self, Category, Finding};
-use crate::domain::messages::CookieInfo;
+use crate::domain::events::CookieInfo;
 use crate::domain::product::PageKind;
 use crate::domain::record::SessionRecord;
 use crate::domain::attribution;

@@ -25,7 +25,7 @@ mod route;
 mod store;
 
 use crate::domain::json::ToJson;
-use crate::domain::messages::BrowserEvent;
+use crate::domain::events::BrowserEvent;
 use crate::domain::package::Package;
 use crate::domain::protocol::Reply;
 use crate::ports::Platform;

@@ -3,7 +3,8 @@
 
 use super::{error, Ctx};
 use crate::domain::config::Config;
-use crate::domain::messages::{BrowserEvent, Request, Sender};
+use crate::domain::events::{BrowserEvent, Sender};
+use crate::domain::messages::Request;
 use crate::domain::protocol::Reply;
 use crate::domain::record::{SessionRecord, Settings};
 use crate::domain::{attribution, url};

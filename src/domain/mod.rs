@@ -3,6 +3,7 @@
 pub mod attribution;
 pub mod cart;
 pub mod config;
+pub mod events;
 pub mod evidence;
 pub mod extensions;
 pub mod extract;

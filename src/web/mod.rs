@@ -4,7 +4,7 @@ pub mod chrome;
 
 use crate::app::Ctx;
 use crate::domain::i18n;
-use crate::domain::messages::BrowserEvent;
+use crate::domain::events::BrowserEvent;
 use crate::domain::package::Package;
 use chrome::{from_js, to_js, ChromePlatform};
 use serde_json::json;
