@@ -58,7 +58,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         Box::pin(async move {
             let Some(acc) = &self.pkg.config.account else { return Err(t(lang, "account_not_used", &[])) };
             let id = id.trim();
-            if !Account::plausible(id) || !self.p.pattern_matches(&acc.pattern, id) {
+            if !Account::plausible(id) || !self.platform.pattern_matches(&acc.pattern, id) {
                 let shown: String = id.chars().take(64).collect();
                 return Err(t(lang, "account_invalid", &[&shown]));
             }

@@ -47,7 +47,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     pub(super) fn cookie_attributions<'b>(&'b self, page_url: &'b str) -> Boxed<'b, Result<Vec<Attribution>, String>> {
         Box::pin(async move {
             let mut out = Vec::new();
-            let (aeu, xman) = join(self.p.cookie(page_url, attribution::AEU_CID), self.p.cookie(page_url, attribution::XMAN_US_F)).await;
+            let (aeu, xman) = join(self.platform.cookie(page_url, attribution::AEU_CID), self.platform.cookie(page_url, attribution::XMAN_US_F)).await;
             if let Some(v) = aeu.map_err(|e| format!("cookie read failed: {e}"))? {
                 out.extend(attribution::parse_aeu_cid(&v));
             }
@@ -63,7 +63,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     fn hold<'b>(&'b self, name: &'b str) -> Boxed<'b, ()> {
         Box::pin(async move {
             if self.pkg.config.test_hooks {
-                self.p.checkpoint(name).await;
+                self.platform.checkpoint(name).await;
             }
         })
     }
@@ -90,7 +90,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             if deciding {
                 self.hold("verify").await;
             }
-            let now = self.p.now_ms();
+            let now = self.platform.now_ms();
             let mut changed = false;
             if rec.referral.on_landed(now, tab, &Landing { url: Some(u), cookies: &cookies }, &self.pkg.config.affiliate_key) {
                 self.record_outcome(rec, Some(tab));
@@ -212,10 +212,10 @@ impl<'a, P: Platform> Ctx<'a, P> {
             }
             let Some(account) = self.account_param(settings) else {
                 // No silent loss: nothing is sent; the shopper is led to link an account.
-                self.p.open_options().await;
+                self.platform.open_options().await;
                 return Reply::NeedAccount;
             };
-            let now = self.p.now_ms();
+            let now = self.platform.now_ms();
             let page = rec.tab(tab).map(|t| t.url.clone()).unwrap_or_default();
             let target = target_of(&page);
             let Some(link) = self.deep_link(&target, account.as_ref()) else {
@@ -235,10 +235,10 @@ impl<'a, P: Platform> Ctx<'a, P> {
             rec.standdown = None;
             self.record_evidence(rec, Some(tab), EvidenceKind::ActivationSent, &self.pkg.config.affiliate_key, &target);
             // The bound first: a worker stopped from here on still ends the wait.
-            self.p.alarm(TIMEOUT_ALARM, now + timeout).await;
+            self.platform.alarm(TIMEOUT_ALARM, now + timeout).await;
             // Saved before navigating: a worker killed mid-way still knows it is activating.
             if let Err(e) = self.save(rec).await {
-                rec.referral.not_saved(self.p.now_ms(), e.clone());
+                rec.referral.not_saved(self.platform.now_ms(), e.clone());
                 self.record_outcome(rec, Some(tab));
                 return error(view::reason_text(self.lang(settings), &Outcome::NotSaved { error: e }));
             }
@@ -251,9 +251,9 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// The one navigation through the deep link.
     fn go<'b>(&'b self, rec: &'b mut SessionRecord, tab: i32, link: &'b str) -> Boxed<'b, Reply> {
         Box::pin(async move {
-            match self.p.navigate(tab, link).await {
+            match self.platform.navigate(tab, link).await {
                 Err(e) => {
-                    rec.referral.abort_no_tab(self.p.now_ms());
+                    rec.referral.abort_no_tab(self.platform.now_ms());
                     rec.note(format!("navigation failed: {e}"));
                     self.record_outcome(rec, Some(tab));
                 }
@@ -275,10 +275,10 @@ impl<'a, P: Platform> Ctx<'a, P> {
     fn resume<'b>(&'b self, rec: &'b mut SessionRecord, tab: i32) -> Boxed<'b, Reply> {
         Box::pin(async move {
             let Some(attempt) = rec.referral.attempt.clone() else { return error("no activation in flight") };
-            let nav = match self.p.tab_nav(tab).await {
+            let nav = match self.platform.tab_nav(tab).await {
                 Ok(nav) => nav,
                 Err(e) => {
-                    rec.referral.abort_no_tab(self.p.now_ms());
+                    rec.referral.abort_no_tab(self.platform.now_ms());
                     rec.note(format!("activation could not resume: {e}"));
                     self.record_outcome(rec, Some(tab));
                     return Reply::Activating { state: rec.referral.state.as_str() };

@@ -186,7 +186,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     pub(super) fn record_evidence(&self, rec: &mut SessionRecord, tab: Option<i32>, kind: EvidenceKind, subject: &str, detail: &str) {
         evidence::push(
             &mut rec.evidence,
-            Evidence { at_ms: self.p.now_ms(), tab_id: tab, kind, subject: subject.into(), detail: detail.into() },
+            Evidence { at_ms: self.platform.now_ms(), tab_id: tab, kind, subject: subject.into(), detail: detail.into() },
         );
     }
 
@@ -220,8 +220,8 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// Reads the installed extensions when the shopper allowed it (every event: it is a
     /// local call, and the answer is never stale).
     pub(super) async fn look_at_extensions(&self, rec: &mut SessionRecord) {
-        rec.extensions = match self.p.extensions().await {
-            Some(installed) => Some(extensions::assess(&installed, &self.pkg.registry, &self.p.extension_id())),
+        rec.extensions = match self.platform.extensions().await {
+            Some(installed) => Some(extensions::assess(&installed, &self.pkg.registry, &self.platform.extension_id())),
             None => None,
         };
     }

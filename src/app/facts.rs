@@ -23,7 +23,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         let Some(front) = product::storefront(&u.host) else {
             return (Reply::PageDisabled, false);
         };
-        let info = rec.tab_mut(tab, self.p.now_ms());
+        let info = rec.tab_mut(tab, self.platform.now_ms());
         if info.url != page {
             let same_product = url::parse(&info.url).ok().and_then(|o| product::product_id(&o)) == product::product_id(&u);
             if !same_product {
@@ -72,7 +72,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
 
     /// Takes in what the page in `tab` shows.
     pub(super) fn facts(&self, rec: &mut SessionRecord, tab: i32, u: &Url, facts: &PageFacts) {
-        let now = self.p.now_ms();
+        let now = self.platform.now_ms();
         let kind = product::page_kind(u);
         let mut notes = Vec::new();
         if let Some(layout) = facts.layout.as_deref() {

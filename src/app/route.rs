@@ -81,7 +81,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     pub(super) async fn dispatch(&self, rec: &mut SessionRecord, settings: &mut Settings, event: BrowserEvent, now: f64) -> (Reply, bool) {
         match event {
             // A message from our own content scripts and pages.
-            BrowserEvent::Message { msg, sender } => match classify_sender(&sender, &self.p.extension_id(), &self.p.pages_url()) {
+            BrowserEvent::Message { msg, sender } => match classify_sender(&sender, &self.platform.extension_id(), &self.platform.pages_url()) {
                 Err(e) => (error(e), false),
                 Ok(origin) => match Request::decode_tagged(msg) {
                     Ok((tag, req)) => self.request(rec, settings, req, &tag, origin).await,

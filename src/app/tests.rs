@@ -18,7 +18,7 @@ impl World {
         World { m: Memory::new(), pkg: Package::bundled(CFG).unwrap() }
     }
     fn ctx(&self) -> Ctx<'_, Memory> {
-        Ctx { p: &self.m, pkg: &self.pkg }
+        Ctx { platform: &self.m, pkg: &self.pkg }
     }
     fn send(&self, ev: Value) -> Value {
         let ev = BrowserEvent::decode(ev).expect("test event decodes");

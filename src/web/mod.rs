@@ -47,6 +47,6 @@ pub async fn handle_event(ev: JsValue) -> JsValue {
         Err(e) => return to_js(&json!({"type": "error", "error": format!("unknown event: {e}")})),
     };
     let p = ChromePlatform;
-    let ctx = Ctx { p: &p, pkg: &pkg };
+    let ctx = Ctx { platform: &p, pkg: &pkg };
     to_js(&ctx.handle(ev).await)
 }
