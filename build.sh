@@ -137,6 +137,7 @@ build() {
   cargo run -q --bin cg-config -- "$cfg" --manifest manifest.json "$EXT_OUT/manifest.json" >/dev/null || die "could not write the manifest"
   cp -r extension/background extension/inject extension/ui extension/icons extension/_locales extension/layouts extension/registry "$EXT_OUT/"
   cp "$cfg" "$EXT_OUT/config/config.json"
+  rm -f "$EXT_OUT/inject/account-relay.js" # Firefox only (its manifest lists it for the account site)
   local version zip
   version=$(python3 -c 'import json;print(json.load(open("manifest.json"))["version"])')
   zip=$DIST/cashback-guard-$version.zip
@@ -162,6 +163,7 @@ PY
   local ffzip=$DIST/cashback-guard-$version-firefox.zip
   rm -rf "$FF_OUT" "$ffzip"
   cp -r "$EXT_OUT" "$FF_OUT"
+  cp extension/inject/account-relay.js "$FF_OUT/inject/"
   cargo run -q --bin cg-config -- "$cfg" --manifest manifest.json "$FF_OUT/manifest.json" --browser firefox >/dev/null ||
     die "could not write the Firefox manifest"
   (cd "$FF_OUT" && python3 -m zipfile -c "$ffzip" ./*)

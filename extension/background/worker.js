@@ -117,7 +117,9 @@ const onError = (d) => {
 };
 chrome.webRequest.onBeforeRedirect.addListener(onRedirect, { urls: ALIEXPRESS, types: ['main_frame', 'sub_frame'] });
 chrome.webRequest.onErrorOccurred.addListener(onError, mainFrames);
-chrome.webRequest.onErrorOccurred.addListener(onError, {
+// A second function, not `onError` again: Firefox keeps one registration per function and
+// event, so the same function added with a second filter would never hear these.
+chrome.webRequest.onErrorOccurred.addListener((d) => onError(d), {
   urls: TRACKING, types: ['sub_frame', 'image', 'script', 'xmlhttprequest', 'ping', 'other'],
 });
 chrome.webRequest.onCompleted.addListener((d) => {

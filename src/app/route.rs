@@ -132,3 +132,25 @@ impl<'a, P: Platform> Ctx<'a, P> {
         }
     }
 }
+
+#[cfg(test)]
+mod firefox_pages {
+    use super::*;
+    use crate::domain::messages::SenderTab;
+
+    fn from(url: &str) -> Sender {
+        Sender { id: Some("cg@x".into()), url: Some(url.into()), origin: None, tab: Some(SenderTab { id: Some(4) }), frame_id: Some(0) }
+    }
+
+    #[test]
+    fn our_pages_are_known_by_their_base_url_in_either_browser() {
+        // Firefox: a popup opened in a tab is moz-extension://<uuid>/, not the add-on id.
+        let ff = "moz-extension://0c6b1f4e-5a1d-4c39-9a63-6a1d2f0c4b01/";
+        assert_eq!(classify_sender(&from(&format!("{ff}ui/popup.html?tabId=3")), "cg@x", ff), Ok(Origin::Page));
+        let chrome = Sender { id: Some("abc".into()), ..from("chrome-extension://abc/ui/popup.html") };
+        assert_eq!(classify_sender(&chrome, "abc", "chrome-extension://abc/"), Ok(Origin::Page));
+        // Someone else's extension page in a tab is not ours; a content script stays a content script.
+        assert_eq!(classify_sender(&from("moz-extension://other-uuid/ui/popup.html"), "cg@x", ff), Ok(Origin::Content(4)));
+        assert_eq!(classify_sender(&from("https://www.aliexpress.com/"), "cg@x", ff), Ok(Origin::Content(4)));
+    }
+}

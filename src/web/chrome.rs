@@ -137,6 +137,18 @@ pub fn from_js(v: &JsValue) -> Value {
     js_sys::JSON::stringify(v).ok().and_then(|s| s.as_string()).and_then(|s| serde_json::from_str(&s).ok()).unwrap_or(Value::Null)
 }
 
+/// Firefox reports a request another add-on cancelled (uBlock Origin's network filters) to
+/// `webRequest.onErrorOccurred` as `NS_ERROR_ABORT` (seen in Firefox ESR 140 with uBlock
+/// Origin 1.67; a navigation the user leaves is `NS_BINDING_ABORTED`). The core speaks
+/// Chromium's name for it; the Firefox name stays in the text for Diagnostics.
+pub fn firefox_net_error(ev: &mut Value) {
+    if let Some(m) = ev.as_object_mut() {
+        if m.get("kind").and_then(Value::as_str) == Some("net-error") && m.get("error").and_then(Value::as_str) == Some("NS_ERROR_ABORT") {
+            m.insert("error".into(), "net::ERR_BLOCKED_BY_CLIENT (Firefox NS_ERROR_ABORT)".into());
+        }
+    }
+}
+
 /// The text of a JS error for a message.
 pub fn err_text(e: &JsValue) -> String {
     if let Some(s) = e.as_string() {

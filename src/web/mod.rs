@@ -42,7 +42,9 @@ pub async fn handle_event(ev: JsValue) -> JsValue {
     let Some(pkg) = PACKAGE.with(|c| c.borrow().clone()) else {
         return to_js(&json!({"type": "error", "error": "package not loaded"}));
     };
-    let ev = match BrowserEvent::decode(from_js(&ev)) {
+    let mut raw = from_js(&ev);
+    chrome::firefox_net_error(&mut raw);
+    let ev = match BrowserEvent::decode(raw) {
         Ok(ev) => ev,
         Err(e) => return to_js(&json!({"type": "error", "error": format!("unknown event: {e}")})),
     };
