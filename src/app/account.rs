@@ -5,7 +5,8 @@ use super::route::classify_external;
 use super::{error, Boxed, Ctx};
 use crate::domain::config::Account;
 use crate::domain::i18n::{t, Lang};
-use crate::domain::messages::{Request, Sender};
+use crate::domain::events::Sender;
+use crate::domain::messages::Request;
 use crate::domain::orders;
 use crate::domain::protocol::{AccountInfo, Reply};
 use crate::domain::record::{self, SessionRecord, Settings};
@@ -57,7 +58,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         Box::pin(async move {
             let Some(acc) = &self.pkg.config.account else { return Err(t(lang, "account_not_used", &[])) };
             let id = id.trim();
-            if !Account::plausible(id) || !self.p.pattern_matches(&acc.pattern, id) {
+            if !Account::plausible(id) || !self.platform.pattern_matches(&acc.pattern, id) {
                 let shown: String = id.chars().take(64).collect();
                 return Err(t(lang, "account_invalid", &[&shown]));
             }

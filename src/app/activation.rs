@@ -7,7 +7,7 @@ use crate::domain::messages::PageFacts;
 use crate::domain::product;
 use crate::domain::protocol::Reply;
 use crate::domain::record::{SessionRecord, Settings, Standdown};
-use crate::domain::referral::{self, Attribution};
+use crate::domain::attribution::{self, Attribution};
 use crate::domain::session::{Landing, Outcome, Prior, State};
 use crate::domain::url::{self, Url};
 use crate::domain::view;
@@ -23,7 +23,7 @@ fn target_of(page: &str) -> String {
     url::parse(page)
         .ok()
         .filter(|u| product::storefront(&u.host).is_some())
-        .map(|u| u.to_string_without_params(referral::LANDING_PARAMS))
+        .map(|u| u.to_string_without_params(attribution::LANDING_PARAMS))
         .unwrap_or_else(|| "https://www.aliexpress.com/".to_string())
 }
 
@@ -47,12 +47,12 @@ impl<'a, P: Platform> Ctx<'a, P> {
     pub(super) fn cookie_attributions<'b>(&'b self, page_url: &'b str) -> Boxed<'b, Result<Vec<Attribution>, String>> {
         Box::pin(async move {
             let mut out = Vec::new();
-            let (aeu, xman) = join(self.p.cookie(page_url, referral::AEU_CID), self.p.cookie(page_url, referral::XMAN_US_F)).await;
+            let (aeu, xman) = join(self.platform.cookie(page_url, attribution::AEU_CID), self.platform.cookie(page_url, attribution::XMAN_US_F)).await;
             if let Some(v) = aeu.map_err(|e| format!("cookie read failed: {e}"))? {
-                out.extend(referral::parse_aeu_cid(&v));
+                out.extend(attribution::parse_aeu_cid(&v));
             }
             if let Some(v) = xman.map_err(|e| format!("cookie read failed: {e}"))? {
-                out.extend(referral::parse_xman_us_f(&v));
+                out.extend(attribution::parse_xman_us_f(&v));
             }
             Ok(out)
         })
@@ -63,7 +63,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     fn hold<'b>(&'b self, name: &'b str) -> Boxed<'b, ()> {
         Box::pin(async move {
             if self.pkg.config.test_hooks {
-                self.p.checkpoint(name).await;
+                self.platform.checkpoint(name).await;
             }
         })
     }
@@ -90,7 +90,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             if deciding {
                 self.hold("verify").await;
             }
-            let now = self.p.now_ms();
+            let now = self.platform.now_ms();
             let mut changed = false;
             if rec.referral.on_landed(now, tab, &Landing { url: Some(u), cookies: &cookies }, &self.pkg.config.affiliate_key) {
                 self.record_outcome(rec, Some(tab));
@@ -106,7 +106,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     #[inline(always)]
     fn other_referral(&self, rec: &mut SessionRecord, tab: i32, u: &Url, cookies: &[Attribution], now: f64) -> bool {
         let key = self.pkg.config.affiliate_key.as_str();
-        let from_url = referral::landing_attribution(u);
+        let from_url = attribution::landing_attribution(u);
         match rec.referral.state {
             State::Inactive | State::Failed | State::Blocked => {
                 let Some(a) = from_url.filter(|a| a.key != key) else { return false };
@@ -120,7 +120,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             State::Active => {
                 let other = from_url
                     .filter(|a| a.key != key)
-                    .or_else(|| cookies.iter().find(|a| a.source == referral::Source::AeuCidCookie && a.key != key).cloned());
+                    .or_else(|| cookies.iter().find(|a| a.source == attribution::Source::AeuCidCookie && a.key != key).cloned());
                 let changed = if let Some(a) = other {
                     // The redirect that brought it may already be in the evidence.
                     let culprit = evidence::culprit_of(&rec.evidence, &a.key, now, 10_000.0);
@@ -139,9 +139,9 @@ impl<'a, P: Platform> Ctx<'a, P> {
 
     /// The deep link for `target`, with the shopper's account id when accounts are used.
     fn deep_link(&self, target: &str, account: Option<&(String, String)>) -> Option<String> {
-        let link = referral::build_deep_link(&self.pkg.config.deep_link, &self.pkg.config.affiliate_key, target).ok()?;
+        let link = attribution::build_deep_link(&self.pkg.config.deep_link, &self.pkg.config.affiliate_key, target).ok()?;
         Some(match account {
-            Some((param, id)) => referral::with_account(&link, param, id),
+            Some((param, id)) => attribution::with_account(&link, param, id),
             None => link,
         })
     }
@@ -167,7 +167,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             }
             Err(e) => rec.note(e),
         }
-        prior.traces.extend(url::parse(page).ok().and_then(|u| referral::landing_attribution(&u)).and_then(|a| a.trace));
+        prior.traces.extend(url::parse(page).ok().and_then(|u| attribution::landing_attribution(&u)).and_then(|a| a.trace));
         prior
     }
 
@@ -212,10 +212,10 @@ impl<'a, P: Platform> Ctx<'a, P> {
             }
             let Some(account) = self.account_param(settings) else {
                 // No silent loss: nothing is sent; the shopper is led to link an account.
-                self.p.open_options().await;
+                self.platform.open_options().await;
                 return Reply::NeedAccount;
             };
-            let now = self.p.now_ms();
+            let now = self.platform.now_ms();
             let page = rec.tab(tab).map(|t| t.url.clone()).unwrap_or_default();
             let target = target_of(&page);
             let Some(link) = self.deep_link(&target, account.as_ref()) else {
@@ -235,10 +235,10 @@ impl<'a, P: Platform> Ctx<'a, P> {
             rec.standdown = None;
             self.record_evidence(rec, Some(tab), EvidenceKind::ActivationSent, &self.pkg.config.affiliate_key, &target);
             // The bound first: a worker stopped from here on still ends the wait.
-            self.p.alarm(TIMEOUT_ALARM, now + timeout).await;
+            self.platform.alarm(TIMEOUT_ALARM, now + timeout).await;
             // Saved before navigating: a worker killed mid-way still knows it is activating.
             if let Err(e) = self.save(rec).await {
-                rec.referral.not_saved(self.p.now_ms(), e.clone());
+                rec.referral.not_saved(self.platform.now_ms(), e.clone());
                 self.record_outcome(rec, Some(tab));
                 return error(view::reason_text(self.lang(settings), &Outcome::NotSaved { error: e }));
             }
@@ -251,9 +251,9 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// The one navigation through the deep link.
     fn go<'b>(&'b self, rec: &'b mut SessionRecord, tab: i32, link: &'b str) -> Boxed<'b, Reply> {
         Box::pin(async move {
-            match self.p.navigate(tab, link).await {
+            match self.platform.navigate(tab, link).await {
                 Err(e) => {
-                    rec.referral.abort_no_tab(self.p.now_ms());
+                    rec.referral.abort_no_tab(self.platform.now_ms());
                     rec.note(format!("navigation failed: {e}"));
                     self.record_outcome(rec, Some(tab));
                 }
@@ -275,10 +275,10 @@ impl<'a, P: Platform> Ctx<'a, P> {
     fn resume<'b>(&'b self, rec: &'b mut SessionRecord, tab: i32) -> Boxed<'b, Reply> {
         Box::pin(async move {
             let Some(attempt) = rec.referral.attempt.clone() else { return error("no activation in flight") };
-            let nav = match self.p.tab_nav(tab).await {
+            let nav = match self.platform.tab_nav(tab).await {
                 Ok(nav) => nav,
                 Err(e) => {
-                    rec.referral.abort_no_tab(self.p.now_ms());
+                    rec.referral.abort_no_tab(self.platform.now_ms());
                     rec.note(format!("activation could not resume: {e}"));
                     self.record_outcome(rec, Some(tab));
                     return Reply::Activating { state: rec.referral.state.as_str() };
@@ -286,7 +286,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             };
             let moved = |u: &str| {
                 url::parse(u)
-                    .is_ok_and(|u| referral::classify_host(&u.host) != referral::HostKind::Storefront || referral::has_referral_params(&u))
+                    .is_ok_and(|u| attribution::classify_host(&u.host) != attribution::HostKind::Storefront || attribution::has_referral_params(&u))
             };
             if attempt.redirected || nav.pending.is_some() || moved(&nav.url) {
                 if let Some(a) = rec.referral.attempt.as_mut() {

@@ -5,10 +5,10 @@
 use super::Ctx;
 use crate::domain::evidence::{self, Evidence, EvidenceKind};
 use crate::domain::extensions::{self, Category, Finding};
-use crate::domain::messages::CookieInfo;
+use crate::domain::events::CookieInfo;
 use crate::domain::product::PageKind;
 use crate::domain::record::SessionRecord;
-use crate::domain::referral;
+use crate::domain::attribution;
 use crate::domain::session::{Outcome, State};
 use crate::domain::trackers::{self, Filter};
 use crate::domain::url;
@@ -191,7 +191,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     pub(super) fn record_evidence(&self, rec: &mut SessionRecord, tab: Option<i32>, kind: EvidenceKind, subject: &str, detail: &str) {
         evidence::push(
             &mut rec.evidence,
-            Evidence { at_ms: self.p.now_ms(), tab_id: tab, kind, subject: subject.into(), detail: detail.into() },
+            Evidence { at_ms: self.platform.now_ms(), tab_id: tab, kind, subject: subject.into(), detail: detail.into() },
         );
     }
 
@@ -225,8 +225,8 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// Reads the installed extensions when the shopper allowed it (every event: it is a
     /// local call, and the answer is never stale).
     pub(super) async fn look_at_extensions(&self, rec: &mut SessionRecord) {
-        rec.extensions = match self.p.extensions().await {
-            Some(installed) => Some(extensions::assess(&installed, &self.pkg.registry, &self.p.extension_id())),
+        rec.extensions = match self.platform.extensions().await {
+            Some(installed) => Some(extensions::assess(&installed, &self.pkg.registry, &self.platform.extension_id())),
             None => None,
         };
     }
@@ -235,8 +235,8 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// hosts or an extension; the culprit of a hijack just seen; the activation's path.
     #[inline(always)]
     pub(super) fn on_redirect(&self, rec: &mut SessionRecord, tab: i32, from: &str, to: &str, rtype: &str, now: f64) -> bool {
-        let host_kind = url::parse(from).map(|u| referral::classify_host(&u.host)).unwrap_or(referral::HostKind::Other);
-        if host_kind != referral::HostKind::Other || to.starts_with("chrome-extension://") {
+        let host_kind = url::parse(from).map(|u| attribution::classify_host(&u.host)).unwrap_or(attribution::HostKind::Other);
+        if host_kind != attribution::HostKind::Other || to.starts_with("chrome-extension://") {
             self.record_evidence(rec, Some(tab), EvidenceKind::Redirect, from, &format!("{rtype} → {to}"));
         }
         let mut changed = false;
@@ -294,7 +294,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// rival's key while we are active.
     #[inline(always)]
     pub(super) fn on_cookie_written(&self, rec: &mut SessionRecord, cookie: &CookieInfo, now: f64) -> bool {
-        let Some(a) = referral::parse_cookie(&cookie.name, &cookie.value) else { return false };
+        let Some(a) = attribution::parse_cookie(&cookie.name, &cookie.value) else { return false };
         let key = self.pkg.config.affiliate_key.as_str();
         self.record_evidence(rec, None, EvidenceKind::Attribution, &a.key, &cookie.name);
         // Written during an attempt: this click's proof, for the landing.

@@ -9,7 +9,7 @@ use crate::domain::price;
 use crate::domain::product::{self, PageKind};
 use crate::domain::protocol::Reply;
 use crate::domain::record::{self, CheckoutInfo, ProductInfo, SessionRecord, Settings, StoredPrice};
-use crate::domain::referral;
+use crate::domain::attribution;
 use crate::domain::url::{self, Url};
 use crate::ports::Platform;
 
@@ -23,7 +23,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         let Some(front) = product::storefront(&u.host) else {
             return (Reply::PageDisabled, false);
         };
-        let info = rec.tab_mut(tab, self.p.now_ms());
+        let info = rec.tab_mut(tab, self.platform.now_ms());
         if info.url != page {
             let same_product = url::parse(&info.url).ok().and_then(|o| product::product_id(&o)) == product::product_id(&u);
             if !same_product {
@@ -72,7 +72,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
 
     /// Takes in what the page in `tab` shows.
     pub(super) fn facts(&self, rec: &mut SessionRecord, tab: i32, u: &Url, facts: &PageFacts) {
-        let now = self.p.now_ms();
+        let now = self.platform.now_ms();
         let kind = product::page_kind(u);
         let mut notes = Vec::new();
         if let Some(layout) = facts.layout.as_deref() {
@@ -189,10 +189,10 @@ impl<'a, P: Platform> Ctx<'a, P> {
             let Ok(target) = url::parse_with_base(href, base) else {
                 continue;
             };
-            if matches!(referral::classify_host(&target.host), referral::HostKind::Storefront | referral::HostKind::Other) {
+            if matches!(attribution::classify_host(&target.host), attribution::HostKind::Storefront | attribution::HostKind::Other) {
                 continue;
             }
-            let key = referral::redirect_key(&target);
+            let key = attribution::redirect_key(&target);
             if key.as_deref() == Some(self.pkg.config.affiliate_key.as_str()) {
                 continue;
             }

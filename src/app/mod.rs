@@ -25,7 +25,7 @@ mod route;
 mod store;
 
 use crate::domain::json::ToJson;
-use crate::domain::messages::BrowserEvent;
+use crate::domain::events::BrowserEvent;
 use crate::domain::package::Package;
 use crate::domain::protocol::Reply;
 use crate::ports::Platform;
@@ -40,7 +40,8 @@ pub use store::{FAULTS_KEY, MAX_QUARANTINED, QUARANTINE_KEY};
 type Boxed<'b, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'b>>;
 
 pub struct Ctx<'a, P: Platform> {
-    pub p: &'a P,
+    /// Storage, browser, clock and locale (the ports).
+    pub platform: &'a P,
     /// Config, layouts, registry and banner CSS: read once at worker start.
     pub pkg: &'a Package,
 }
@@ -68,7 +69,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         for note in notes {
             rec.note(note);
         }
-        let now = self.p.now_ms();
+        let now = self.platform.now_ms();
         let ticked = self.tick(&mut rec, now);
         let (reply, changed) = self.dispatch(&mut rec, &mut settings, event, now).await;
         if rec != original {

@@ -58,7 +58,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         }
         let mut notes = Vec::new();
         let mut log = self.load_orders(&mut notes).await;
-        let now = self.p.now_ms();
+        let now = self.platform.now_ms();
         if !log.has_page(&page) {
             let snapshot = self.snapshot(rec, tab, &u.serialize()).await;
             let order = self.new_order(rec, settings, u, facts, &page, now, snapshot);
@@ -66,7 +66,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             match self.save_orders(&log).await {
                 Ok(()) => {
                     if settings.order_check {
-                        self.p.alarm(&format!("{ORDER_ALARM_PREFIX}{id}"), now + f64::from(self.pkg.config.order_check_s) * 1000.0).await;
+                        self.platform.alarm(&format!("{ORDER_ALARM_PREFIX}{id}"), now + f64::from(self.pkg.config.order_check_s) * 1000.0).await;
                     }
                     self.record_evidence(rec, Some(tab), EvidenceKind::Page, &id, "order logged");
                 }
@@ -146,7 +146,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         } else {
             let title = t(lang, "order_check_title", &[]);
             let body = t(lang, "order_check_body", &[&amount, &self.pkg.config.program_name]);
-            match self.p.notify(&format!("{ORDER_ALARM_PREFIX}{id}"), &title, &body).await {
+            match self.platform.notify(&format!("{ORDER_ALARM_PREFIX}{id}"), &title, &body).await {
                 Ok(()) => "shown".into(),
                 Err(e) => {
                     notes.push(format!("order check for {id}: no notification ({e}); the popup lists it"));
@@ -174,7 +174,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         let status = o.status();
         OrderRow {
             id: o.id.clone(),
-            when: format!("{} {}", orders::iso_utc(o.at_ms).get(..10).unwrap_or(""), self.p.time(o.at_ms, lang)),
+            when: format!("{} {}", orders::iso_utc(o.at_ms).get(..10).unwrap_or(""), self.platform.time(o.at_ms, lang)),
             ids: if o.order_ids.is_empty() { String::new() } else { format!("#{}", o.order_ids.join(", #")) },
             amount: amount(o.amount_minor),
             expected: amount(o.expected_minor),
@@ -191,7 +191,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     #[inline(always)]
     fn proof_text(&self, o: &Order, lang: Lang) -> String {
         match (o.snapshot.attributed(), o.snapshot.cookie.as_str()) {
-            (true, _) => t(lang, "order_proof_ours", &[&o.snapshot.activated_ms.map(|ms| self.p.time(ms, lang)).unwrap_or_default()]),
+            (true, _) => t(lang, "order_proof_ours", &[&o.snapshot.activated_ms.map(|ms| self.platform.time(ms, lang)).unwrap_or_default()]),
             (false, "other") => t(lang, "order_proof_rival", &[o.snapshot.cookie_key.as_deref().unwrap_or("?")]),
             (false, "unknown") => t(lang, "order_proof_unknown", &[]),
             _ => t(
@@ -206,7 +206,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     pub(super) async fn export_orders(&self, format: &str) -> (Reply, bool) {
         let mut notes = Vec::new();
         let log = self.load_orders(&mut notes).await;
-        let day = orders::iso_utc(self.p.now_ms());
+        let day = orders::iso_utc(self.platform.now_ms());
         let filename = format!("cashback-guard-orders-{}.{format}", day.get(..10).unwrap_or("export"));
         let body = match format {
             "csv" => ExportBody::Csv(orders::to_csv(&log)),

@@ -77,12 +77,12 @@ fn warning(problem: Problem<'_>, lang: Lang) -> Warning {
 
 impl<'a, P: Platform> Ctx<'a, P> {
     pub(super) fn lang(&self, settings: &Settings) -> Lang {
-        settings.lang(&self.p.ui_locale())
+        settings.lang(&self.platform.ui_locale())
     }
 
     pub(super) fn money(&self, minor: u64, currency: &str, lang: Lang) -> String {
         let exp = price::currency(currency).map(|c| c.exponent).unwrap_or(2);
-        self.p.money(minor, currency, exp, lang)
+        self.platform.money(minor, currency, exp, lang)
     }
 
     fn expected(&self, info: &ProductInfo, lang: Lang) -> Option<ExpectedView> {
@@ -123,7 +123,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             lang,
             state: rec.referral.state,
             outcome: rec.referral.outcome.clone(),
-            active_since: rec.referral.activated_ms.map(|ms| self.p.time(ms, lang)),
+            active_since: rec.referral.activated_ms.map(|ms| self.platform.time(ms, lang)),
             price_unrecognised: product_page && expected.is_none() && info.is_some_and(|i| i.price_unrecognised),
             cart_unread: info.is_some_and(|i| i.kind == Some(PageKind::Cart) && i.cart_unread),
             expected,
@@ -158,7 +158,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     pub(super) fn tab_message(&self, rec: &SessionRecord, settings: &Settings, tab: i32, view: &ViewInput) -> TabView {
         let lang = view.lang;
         TabView {
-            at: self.p.now_ms(),
+            at: self.platform.now_ms(),
             lang: lang.code(),
             enabled: settings.banner,
             state: rec.referral.state.as_str(),
@@ -192,17 +192,17 @@ impl<'a, P: Platform> Ctx<'a, P> {
             State::Inactive => (view.expected.as_ref().map(|e| e.rate_text.clone()).unwrap_or_default(), "#0969da"),
         };
         let text = if settings.badge || rec.referral.state != State::Inactive { text } else { String::new() };
-        self.p.badge(tab, &text, color, &view::status_text(view)).await;
+        self.platform.badge(tab, &text, color, &view::status_text(view)).await;
     }
 
     /// Tells every known tab and the extension pages about a change.
     pub(super) async fn broadcast(&self, rec: &SessionRecord, settings: &Settings) {
         for tab in rec.tabs.iter().map(|t| t.tab_id).collect::<Vec<_>>() {
             let view = self.tab_view(rec, settings, tab);
-            self.p.send_to_tab(tab, Push::View(self.tab_message(rec, settings, tab, &view)).to_json()).await;
+            self.platform.send_to_tab(tab, Push::View(self.tab_message(rec, settings, tab, &view)).to_json()).await;
             self.badge(rec, settings, tab, &view).await;
         }
-        self.p.notify_pages(Push::Changed { state: rec.referral.state.as_str() }.to_json()).await;
+        self.platform.notify_pages(Push::Changed { state: rec.referral.state.as_str() }.to_json()).await;
     }
 
     /// The popup's whole view: the session (of the page in `tab_id` when it is one we
@@ -228,7 +228,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         let extra = PopupExtra {
             disclosure_url: self.pkg.config.disclosure_url.clone(),
             diagnostics,
-            version: self.p.version(),
+            version: self.platform.version(),
             not_aliexpress: !known,
             orders: self.order_rows(&log, lang),
             orders_total: log.orders.len(),
@@ -244,7 +244,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         for f in rec.extensions.iter().flatten() {
             lines.push(format!("extension {} ({}): {}", f.name, f.id, f.category.as_str()));
         }
-        lines.extend(evidence::lines(&rec.evidence, &|ms| self.p.time(ms, lang)));
+        lines.extend(evidence::lines(&rec.evidence, &|ms| self.platform.time(ms, lang)));
         if let Some(info) = tab_id.and_then(|id| rec.tab(id)) {
             lines.extend(info.notes.iter().map(|n| format!("tab {}: {n}", info.tab_id)));
         }

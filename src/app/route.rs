@@ -3,10 +3,11 @@
 
 use super::{error, Ctx};
 use crate::domain::config::Config;
-use crate::domain::messages::{BrowserEvent, Request, Sender};
+use crate::domain::events::{BrowserEvent, Sender};
+use crate::domain::messages::Request;
 use crate::domain::protocol::Reply;
 use crate::domain::record::{SessionRecord, Settings};
-use crate::domain::{referral, url};
+use crate::domain::{attribution, url};
 use crate::ports::Platform;
 
 /// What a request is allowed to do, from who sent it.
@@ -58,7 +59,7 @@ pub(super) fn classify_external(sender: &Sender, cfg: &Config) -> Result<Origin,
 /// trackers table (or a failed page load) count.
 pub(super) fn ignored(event: &BrowserEvent) -> bool {
     match event {
-        BrowserEvent::Cookie { cookie, .. } => ![referral::AEU_CID, referral::XMAN_US_F].contains(&cookie.name.as_str()),
+        BrowserEvent::Cookie { cookie, .. } => ![attribution::AEU_CID, attribution::XMAN_US_F].contains(&cookie.name.as_str()),
         BrowserEvent::NetError { url, error, rtype, .. } => {
             rtype != "main_frame" && super::detection::blocked_tracker(url, error, rtype).is_none()
         }
@@ -80,7 +81,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     pub(super) async fn dispatch(&self, rec: &mut SessionRecord, settings: &mut Settings, event: BrowserEvent, now: f64) -> (Reply, bool) {
         match event {
             // A message from our own content scripts and pages.
-            BrowserEvent::Message { msg, sender } => match classify_sender(&sender, &self.p.extension_id(), &self.p.pages_url()) {
+            BrowserEvent::Message { msg, sender } => match classify_sender(&sender, &self.platform.extension_id(), &self.platform.pages_url()) {
                 Err(e) => (error(e), false),
                 Ok(origin) => match Request::decode_tagged(msg) {
                     Ok((tag, req)) => self.request(rec, settings, req, &tag, origin).await,

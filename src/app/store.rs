@@ -70,8 +70,8 @@ impl<'a, P: Platform> Ctx<'a, P> {
     pub(super) async fn load_records(&self, notes: &mut Vec<String>) -> (SessionRecord, Settings) {
         let mut more = Vec::new();
         let records = join(
-            load(self.p, Area::Session, record::SESSION_KEY, record::SESSION_VERSION, notes),
-            load(self.p, Area::Local, record::SETTINGS_KEY, record::SETTINGS_VERSION, &mut more),
+            load(self.platform, Area::Session, record::SESSION_KEY, record::SESSION_VERSION, notes),
+            load(self.platform, Area::Local, record::SETTINGS_KEY, record::SETTINGS_VERSION, &mut more),
         )
         .await;
         notes.extend(more);
@@ -83,24 +83,24 @@ impl<'a, P: Platform> Ctx<'a, P> {
     pub(super) fn save<'b>(&'b self, rec: &'b mut SessionRecord) -> Boxed<'b, Result<(), String>> {
         Box::pin(async move {
             let v = serde_json::to_value(&*rec).unwrap_or(Value::Null);
-            let Err(e) = self.p.set(Area::Session, record::SESSION_KEY, v).await else { return Ok(()) };
+            let Err(e) = self.platform.set(Area::Session, record::SESSION_KEY, v).await else { return Ok(()) };
             let line = format!("storage write of the session failed: {e}");
             rec.note(line.clone());
-            let mut faults = match self.p.get(Area::Local, FAULTS_KEY).await {
+            let mut faults = match self.platform.get(Area::Local, FAULTS_KEY).await {
                 Ok(Some(Value::Array(a))) => a,
                 _ => Vec::new(),
             };
-            faults.push(Value::String(format!("{} {line}", orders::iso_utc(self.p.now_ms()))));
+            faults.push(Value::String(format!("{} {line}", orders::iso_utc(self.platform.now_ms()))));
             let over = faults.len().saturating_sub(MAX_FAULTS);
             faults.drain(..over);
-            let _ = self.p.set(Area::Local, FAULTS_KEY, Value::Array(faults)).await;
+            let _ = self.platform.set(Area::Local, FAULTS_KEY, Value::Array(faults)).await;
             Err(e)
         })
     }
 
     /// The faults kept by [`Self::save`], oldest first (none when unreadable).
     pub(super) async fn faults(&self) -> Vec<String> {
-        match self.p.get(Area::Local, FAULTS_KEY).await {
+        match self.platform.get(Area::Local, FAULTS_KEY).await {
             Ok(Some(Value::Array(faults))) => faults.iter().filter_map(|f| f.as_str().map(str::to_string)).collect(),
             _ => Vec::new(),
         }
@@ -108,14 +108,14 @@ impl<'a, P: Platform> Ctx<'a, P> {
 
     /// Writes the settings (the caller says what a failure means to the shopper).
     pub(super) fn save_settings<'b>(&'b self, settings: &'b Settings) -> Boxed<'b, Result<(), String>> {
-        Box::pin(async move { self.p.set(Area::Local, record::SETTINGS_KEY, serde_json::to_value(settings).unwrap_or(Value::Null)).await })
+        Box::pin(async move { self.platform.set(Area::Local, record::SETTINGS_KEY, serde_json::to_value(settings).unwrap_or(Value::Null)).await })
     }
 
     /// Reads the order log; an unreadable one is kept aside under `quarantine.orders`
     /// (never overwritten) and an empty log is used.
     pub(super) fn load_orders<'b>(&'b self, notes: &'b mut Vec<String>) -> Boxed<'b, OrderLog> {
         Box::pin(async move {
-            let raw = match self.p.get(Area::Local, orders::ORDERS_KEY).await {
+            let raw = match self.platform.get(Area::Local, orders::ORDERS_KEY).await {
                 Ok(raw) => raw,
                 Err(e) => {
                     notes.push(format!("storage read of the order log failed: {e}"));
@@ -128,7 +128,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
                     log
                 }
                 LoadedLog::Unreadable { raw, why } => {
-                    let kept = quarantine(self.p, orders::ORDERS_KEY, raw).await;
+                    let kept = quarantine(self.platform, orders::ORDERS_KEY, raw).await;
                     notes.push(format!("stored order log was unreadable ({why}); kept as {kept}, started a new one"));
                     OrderLog::default()
                 }
@@ -140,7 +140,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     pub(super) fn save_orders<'b>(&'b self, log: &'b OrderLog) -> Boxed<'b, Result<(), String>> {
         Box::pin(async move {
             let v = serde_json::to_value(log).map_err(|e| e.to_string())?;
-            self.p.set(Area::Local, orders::ORDERS_KEY, v).await.map_err(|e| format!("could not save the order log: {e}"))
+            self.platform.set(Area::Local, orders::ORDERS_KEY, v).await.map_err(|e| format!("could not save the order log: {e}"))
         })
     }
 }

@@ -18,7 +18,7 @@ impl World {
         World { m: Memory::new(), pkg: Package::bundled(CFG).unwrap() }
     }
     fn ctx(&self) -> Ctx<'_, Memory> {
-        Ctx { p: &self.m, pkg: &self.pkg }
+        Ctx { platform: &self.m, pkg: &self.pkg }
     }
     fn send(&self, ev: Value) -> Value {
         let ev = BrowserEvent::decode(ev).expect("test event decodes");
@@ -1138,8 +1138,8 @@ fn extension_scripts_hold_no_copy_of_rust_constants() {
     }
     assert!(files.len() >= 6, "{files:?}");
     let mut needles: Vec<String> = vec![
-        crate::domain::referral::AEU_CID.into(),
-        crate::domain::referral::XMAN_US_F.into(),
+        crate::domain::attribution::AEU_CID.into(),
+        crate::domain::attribution::XMAN_US_F.into(),
         crate::domain::orders::MAX_LIMIT.to_string(),
     ];
     needles.extend(crate::domain::trackers::TRACKERS.iter().map(|t| t.host.to_string()));

@@ -1,7 +1,7 @@
 //! Operator config (contract §2). Parsed from JSON and validated field by field so that
 //! a bad config names the field it is wrong about, at build time and at worker start.
 
-use super::referral;
+use super::attribution;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::fmt;
@@ -160,17 +160,17 @@ pub fn from_value(value: &Value) -> Result<Config, ConfigError> {
         return Err(err("program_name", "must be at most 60 characters"));
     }
     let affiliate_key = string_field(obj, "affiliate_key")?;
-    if !referral::valid_key(&affiliate_key) {
+    if !attribution::valid_key(&affiliate_key) {
         return Err(err("affiliate_key", "must be 1-64 letters, digits or underscores"));
     }
     let deep_link = string_field(obj, "deep_link")?;
-    referral::validate_template(&deep_link).map_err(|e| {
+    attribution::validate_template(&deep_link).map_err(|e| {
         err(
             "deep_link",
             match e {
-                referral::DeepLinkError::TemplateNotHttps => "must be an https URL",
-                referral::DeepLinkError::TemplateMissingKey => "must contain {key}",
-                referral::DeepLinkError::TemplateMissingUrl => "must contain {url}",
+                attribution::DeepLinkError::TemplateNotHttps => "must be an https URL",
+                attribution::DeepLinkError::TemplateMissingKey => "must contain {key}",
+                attribution::DeepLinkError::TemplateMissingUrl => "must contain {url}",
                 _ => "is not a valid URL template",
             },
         )

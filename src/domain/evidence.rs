@@ -133,7 +133,7 @@ pub fn subjects(list: &[Evidence], kinds: &[EvidenceKind]) -> Vec<String> {
 pub fn culprit_of(list: &[Evidence], key: &str, at_ms: f64, window_ms: f64) -> Option<String> {
     list.iter().rev().filter(|e| e.kind == EvidenceKind::Redirect && at_ms - e.at_ms <= window_ms).find_map(|e| {
         let from = super::url::parse(&e.subject).ok()?;
-        (super::referral::redirect_key(&from).as_deref() == Some(key)).then(|| {
+        (super::attribution::redirect_key(&from).as_deref() == Some(key)).then(|| {
             let how = if e.detail.starts_with("sub_frame") { "hidden iframe" } else { "navigation" };
             match e.tab_id {
                 Some(t) if t >= 0 => format!("{how} in tab {t}"),

@@ -1,6 +1,7 @@
-//! The one message type between contexts (content script, popup, options → worker), and
-//! the browser events the worker's listeners hand to the core. Anything that does not
-//! decode into these types is answered with an error value, never a panic.
+//! The requests from our own contexts (content script, popup, options → worker) and the
+//! page facts they carry; the answers are in [`super::protocol`], the browser events that
+//! bring the requests in [`super::events`]. Anything that does not decode into these types
+//! is answered with an error value, never a panic.
 
 use super::json::{self, serde_via_from_json, FromJson, Obj};
 use serde::Serialize;
@@ -149,124 +150,58 @@ pub enum Request {
     DebugPanic,
 }
 
-/// Who sent a message (the parts of `chrome.runtime.MessageSender` we check).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Sender {
-    pub id: Option<String>,
-    pub url: Option<String>,
-    pub origin: Option<String>,
-    pub tab: Option<SenderTab>,
-    pub frame_id: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SenderTab {
-    pub id: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CookieInfo {
-    pub name: String,
-    pub value: String,
-}
-
-/// Browser events, as the worker's listeners receive them (fields of the `chrome.*`
-/// event details, camelCase), tagged with `kind` by the listener.
-#[derive(Debug, Clone, PartialEq)]
-pub enum BrowserEvent {
-    Message {
-        msg: Value,
-        sender: Sender,
-    },
-    /// `runtime.onMessageExternal`: a web page listed in `externally_connectable`.
-    External {
-        msg: Value,
-        sender: Sender,
-    },
-    NetError {
-        tab_id: i32,
-        url: String,
-        error: String,
-        rtype: String,
-    },
-    Redirect {
-        tab_id: i32,
-        url: String,
-        redirect_url: String,
-        rtype: String,
-    },
-    Completed {
-        tab_id: i32,
-        url: String,
-    },
-    Cookie {
-        removed: bool,
-        cookie: CookieInfo,
-    },
-    Alarm {
-        name: String,
-    },
-    TabRemoved {
-        tab_id: i32,
-    },
-    /// worker.js: the core trapped (a panic) on an earlier event and was re-instantiated.
-    Fault {
-        message: String,
-    },
-}
-
 /// Field readers for the hand-written decoders below. The wire format is internally tagged
 /// (`{"type": "hello", "url": …}`); decoding it by hand is several times smaller in wasm
 /// than serde's visitors for two dozen variants, and just as strict: a missing required
 /// field or a field of the wrong type is an error naming it; unknown fields are ignored.
-struct Fields(serde_json::Map<String, Value>);
+pub(super) struct Fields(pub(super) serde_json::Map<String, Value>);
 
 impl Fields {
-    fn take(&mut self, k: &str) -> Option<Value> {
+    pub(super) fn take(&mut self, k: &str) -> Option<Value> {
         self.0.remove(k).filter(|v| !v.is_null())
     }
-    fn req(&mut self, k: &str) -> Result<Value, String> {
+    pub(super) fn req(&mut self, k: &str) -> Result<Value, String> {
         self.take(k).ok_or_else(|| format!("missing field `{k}`"))
     }
-    fn str(&mut self, k: &str) -> Result<String, String> {
+    pub(super) fn str(&mut self, k: &str) -> Result<String, String> {
         match self.req(k)? {
             Value::String(s) => Ok(s),
             _ => Err(format!("`{k}` must be a string")),
         }
     }
-    fn opt_str(&mut self, k: &str) -> Result<Option<String>, String> {
+    pub(super) fn opt_str(&mut self, k: &str) -> Result<Option<String>, String> {
         if self.0.get(k).is_none_or(Value::is_null) {
             return Ok(None);
         }
         self.str(k).map(Some)
     }
-    fn str_or_empty(&mut self, k: &str) -> Result<String, String> {
+    pub(super) fn str_or_empty(&mut self, k: &str) -> Result<String, String> {
         self.opt_str(k).map(Option::unwrap_or_default)
     }
-    fn int(&mut self, k: &str) -> Result<i32, String> {
+    pub(super) fn int(&mut self, k: &str) -> Result<i32, String> {
         self.req(k)?.as_i64().and_then(|n| i32::try_from(n).ok()).ok_or_else(|| format!("`{k}` must be an integer"))
     }
-    fn opt_int(&mut self, k: &str) -> Result<Option<i32>, String> {
+    pub(super) fn opt_int(&mut self, k: &str) -> Result<Option<i32>, String> {
         if self.0.get(k).is_none_or(Value::is_null) {
             return Ok(None);
         }
         self.int(k).map(Some)
     }
-    fn flag(&mut self, k: &str) -> Result<bool, String> {
+    pub(super) fn flag(&mut self, k: &str) -> Result<bool, String> {
         match self.take(k) {
             None => Ok(false),
             Some(Value::Bool(b)) => Ok(b),
             Some(_) => Err(format!("`{k}` must be true or false")),
         }
     }
-    fn obj(&mut self, k: &str) -> Result<Fields, String> {
+    pub(super) fn obj(&mut self, k: &str) -> Result<Fields, String> {
         match self.take(k) {
             None => Ok(Fields(serde_json::Map::new())),
             Some(Value::Object(m)) => Ok(Fields(m)),
             Some(_) => Err(format!("`{k}` must be an object")),
         }
     }
-    fn facts(&mut self, k: &str) -> Result<Option<PageFacts>, String> {
+    pub(super) fn facts(&mut self, k: &str) -> Result<Option<PageFacts>, String> {
         match self.take(k) {
             None => Ok(None),
             Some(v) => json::from_value(v).map(Some).map_err(|e| format!("`{k}`: {e}")),
@@ -275,7 +210,7 @@ impl Fields {
 }
 
 /// The object and its tag (`type` or `kind`).
-fn tagged(v: Value, tag: &str) -> Result<(String, Fields), String> {
+pub(super) fn tagged(v: Value, tag: &str) -> Result<(String, Fields), String> {
     let Value::Object(mut m) = v else {
         return Err("not an object".into());
     };
@@ -314,60 +249,6 @@ impl Request {
     }
 }
 
-impl BrowserEvent {
-    pub fn decode(v: Value) -> Result<BrowserEvent, String> {
-        let (t, mut f) = tagged(v, "kind")?;
-        Ok(match t.as_str() {
-            "message" | "external" => {
-                let msg = f.req("msg")?;
-                let mut s = f.obj("sender")?;
-                let tab = match s.0.get("tab") {
-                    None | Some(Value::Null) => None,
-                    _ => {
-                        let mut tf = s.obj("tab")?;
-                        Some(SenderTab { id: tf.opt_int("id")? })
-                    }
-                };
-                let sender = Sender {
-                    id: s.opt_str("id")?,
-                    url: s.opt_str("url")?,
-                    origin: s.opt_str("origin")?,
-                    tab,
-                    frame_id: s.opt_int("frameId")?,
-                };
-                if t == "external" {
-                    BrowserEvent::External { msg, sender }
-                } else {
-                    BrowserEvent::Message { msg, sender }
-                }
-            }
-            "net-error" => BrowserEvent::NetError {
-                tab_id: f.int("tabId")?,
-                url: f.str("url")?,
-                error: f.str("error")?,
-                rtype: f.str_or_empty("type")?,
-            },
-            "redirect" => BrowserEvent::Redirect {
-                tab_id: f.int("tabId")?,
-                url: f.str("url")?,
-                redirect_url: f.str("redirectUrl")?,
-                rtype: f.str_or_empty("type")?,
-            },
-            "completed" => BrowserEvent::Completed { tab_id: f.int("tabId")?, url: f.str("url")? },
-            "cookie" => {
-                let removed = f.flag("removed")?;
-                let mut c = f.obj("cookie")?;
-                let cookie = CookieInfo { name: c.str_or_empty("name")?, value: c.str_or_empty("value")? };
-                BrowserEvent::Cookie { removed, cookie }
-            }
-            "alarm" => BrowserEvent::Alarm { name: f.str("name")? },
-            "tab-removed" => BrowserEvent::TabRemoved { tab_id: f.int("tabId")? },
-            "fault" => BrowserEvent::Fault { message: f.str_or_empty("message")?.chars().take(300).collect() },
-            other => return Err(format!("unknown variant `{}`", other.chars().take(40).collect::<String>())),
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -398,11 +279,6 @@ mod tests {
         assert_eq!(Request::decode(serde_json::json!({"type": "popup", "tabId": 1.5})), Err("`tabId` must be an integer".into()));
         assert_eq!(Request::decode(serde_json::json!({"type": "popup", "tabId": 4294967296u64})), Err("`tabId` must be an integer".into()));
         assert_eq!(Request::decode(serde_json::json!({"type": "set-refund", "order": "o1"})), Err("missing field `amount`".into()));
-        assert_eq!(
-            BrowserEvent::decode(serde_json::json!({"kind": "cookie", "removed": "yes", "cookie": {}})),
-            Err("`removed` must be true or false".into())
-        );
-        assert!(BrowserEvent::decode(serde_json::json!({"kind": "message", "msg": {}, "sender": {"tab": 3}})).is_err());
     }
 
     #[test]
@@ -417,28 +293,6 @@ mod tests {
             r#""activate""#,
         ] {
             assert!(Request::decode(serde_json::from_str(bad).unwrap()).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn decodes_browser_events() {
-        let e = BrowserEvent::decode(serde_json::from_str(r#"{"kind":"net-error","tabId":3,"url":"https://s.click.aliexpress.com/x","error":"net::ERR_BLOCKED_BY_CLIENT","type":"main_frame","frameId":0,"timeStamp":1}"#).unwrap()).unwrap();
-        assert!(matches!(e, BrowserEvent::NetError { tab_id: 3, ref rtype, .. } if rtype == "main_frame"));
-        let e = BrowserEvent::decode(
-            serde_json::from_str(r#"{"kind":"redirect","tabId":3,"url":"a","redirectUrl":"b","type":"main_frame"}"#).unwrap(),
-        )
-        .unwrap();
-        assert!(matches!(e, BrowserEvent::Redirect { ref redirect_url, .. } if redirect_url == "b"));
-        let e = BrowserEvent::decode(
-            serde_json::from_str(
-                r#"{"kind":"message","msg":{"type":"hello","url":"u"},"sender":{"id":"abc","tab":{"id":4,"url":"u"},"frameId":0}}"#,
-            )
-            .unwrap(),
-        )
-        .unwrap();
-        match e {
-            BrowserEvent::Message { sender, .. } => assert_eq!(sender.tab.unwrap().id, Some(4)),
-            _ => panic!(),
         }
     }
 }

@@ -1,9 +1,11 @@
 //! The pure domain: parsing, state machines and maths. No browser APIs here.
 
+pub mod attribution;
 pub mod cart;
 pub mod config;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod differential;
+pub mod events;
 pub mod evidence;
 pub mod extensions;
 pub mod extract;
@@ -21,7 +23,6 @@ pub mod product;
 mod props;
 pub mod protocol;
 pub mod record;
-pub mod referral;
 pub mod session;
 pub mod trackers;
 pub mod url;

@@ -152,8 +152,8 @@ proptest! {
 // Session state machine
 
 use super::record::{self, Loaded, SessionRecord, SESSION_VERSION};
-use super::referral::{Attribution, Source};
-use super::session::{Landing, Outcome, Referral, Refusal, State};
+use super::attribution::{Attribution, Source};
+use super::session::{Activation, Landing, Outcome, Refusal, State};
 use super::url::{parse, Url};
 
 const KEY: &str = "cgDemo0001";
@@ -239,7 +239,7 @@ fn cookie(key: &str) -> Attribution {
 /// Replays `events` from a fresh session, checking every step.
 fn replay(events: &[Ev]) -> Result<(), TestCaseError> {
     let urls: Vec<Option<Url>> = PAGES.iter().map(|p| parse(p).ok()).collect();
-    let mut r = Referral::default();
+    let mut r = Activation::default();
     let mut now = 1_000.0;
     let mut clicks = 0u32;
     for ev in events {
@@ -300,7 +300,7 @@ fn replay(events: &[Ev]) -> Result<(), TestCaseError> {
                 let changed = r.on_landed(now, *tab, &Landing { url, cookies: &cookies }, KEY);
                 if r.state == State::Active && before.state != State::Active {
                     // `active` only with proof of our key, in the URL or a cookie.
-                    let from_url = url.and_then(super::referral::landing_attribution).is_some_and(|a| a.key == KEY);
+                    let from_url = url.and_then(super::attribution::landing_attribution).is_some_and(|a| a.key == KEY);
                     prop_assert!(from_url || *ours);
                 }
                 changed
@@ -373,7 +373,7 @@ proptest! {
     /// deep link again, and a click is refused until the session is hijacked or expires.
     #[test]
     fn active_never_redirects_again(events in proptest::collection::vec(event(), 0..40)) {
-        let mut r = Referral::default();
+        let mut r = Activation::default();
         r.begin(1_000.0, TAB, TARGET, TIMEOUT_MS).unwrap();
         let landed = parse(PAGES[1]).unwrap();
         let verdict = r.on_landed(1_100.0, TAB, &Landing { url: Some(&landed), cookies: &[] }, KEY);

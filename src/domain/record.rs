@@ -9,7 +9,7 @@ use super::json::{self, serde_via_json, unit_enum, FromJson, Obj, Out, ToJson};
 use super::messages::PageFacts;
 use super::price::PriceRange;
 use super::product::PageKind;
-use super::session::Referral;
+use super::session::Activation;
 use serde_json::Value;
 
 pub const SESSION_KEY: &str = "session";
@@ -100,7 +100,7 @@ pub struct Standdown {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionRecord {
     pub v: u32,
-    pub referral: Referral,
+    pub referral: Activation,
     pub evidence: Vec<Evidence>,
     pub tabs: Vec<TabInfo>,
     pub standdown: Option<Standdown>,
@@ -120,7 +120,7 @@ impl Default for SessionRecord {
     fn default() -> Self {
         SessionRecord {
             v: SESSION_VERSION,
-            referral: Referral::default(),
+            referral: Activation::default(),
             evidence: Vec::new(),
             tabs: Vec::new(),
             standdown: None,
@@ -592,7 +592,7 @@ mod tests {
             let sp = StoredPrice { currency: "USD".into(), min_minor: 10, max_minor: Some(20), from: true };
             SessionRecord {
                 v: 1,
-                referral: Referral {
+                referral: Activation {
                     state: State::Hijacked,
                     since_ms: 1.5,
                     activated_ms: Some(2.0),

@@ -7,7 +7,7 @@
 //! exactly where it was.
 
 use super::json::{self, serde_via_json, unit_enum, FromJson, Obj, Out, ToJson};
-use super::referral::{self, Attribution, HostKind, Source};
+use super::attribution::{self, Attribution, HostKind, Source};
 use super::url::Url;
 use serde_json::Value;
 
@@ -139,8 +139,10 @@ pub enum Refusal {
     InFlight,
 }
 
+/// The activation state machine of this browser session (stored inside
+/// [`super::record::SessionRecord`] under the key `referral`).
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Referral {
+pub struct Activation {
     pub state: State,
     /// When the state last changed (ms since epoch).
     pub since_ms: f64,
@@ -155,7 +157,7 @@ pub struct Referral {
     pub account: Option<(String, String)>,
 }
 
-// Decoding (serde's rules, see `json`): the fields of `Attempt` and `Referral` after the
+// Decoding (serde's rules, see `json`): the fields of `Attempt` and `Activation` after the
 // first ones named default when absent; `Outcome` is externally tagged, kebab-case.
 
 unit_enum!(State {
@@ -214,10 +216,10 @@ impl FromJson for Outcome {
     }
 }
 
-impl FromJson for Referral {
+impl FromJson for Activation {
     fn from_json(v: Value) -> Result<Self, json::Error> {
-        let mut o = Obj::new(v, "struct Referral")?;
-        let r = Referral {
+        let mut o = Obj::new(v, "struct Activation")?;
+        let r = Activation {
             state: o.req("state"),
             since_ms: o.def("since_ms"),
             activated_ms: o.def("activated_ms"),
@@ -296,7 +298,7 @@ impl ToJson for Outcome {
     }
 }
 
-impl ToJson for Referral {
+impl ToJson for Activation {
     fn to_json(&self) -> Value {
         let mut o = Out::new();
         o.f("state", &self.state);
@@ -310,7 +312,7 @@ impl ToJson for Referral {
     }
 }
 
-serde_via_json!(State, Attempt, Outcome, Referral);
+serde_via_json!(State, Attempt, Outcome, Activation);
 
 /// What the click found: the attribution cookies already there, and the account id the
 /// deep link will carry.
@@ -329,7 +331,7 @@ pub struct Landing<'a> {
     pub cookies: &'a [Attribution],
 }
 
-impl Referral {
+impl Activation {
     fn set(&mut self, now: f64, state: State, outcome: Option<Outcome>) {
         self.state = state;
         self.since_ms = now;
@@ -347,7 +349,7 @@ impl Referral {
         self.begin_with(now, tab_id, target, timeout_ms, Prior::default())
     }
 
-    /// [`Referral::begin`] with what the cookies held at the click and the account id the
+    /// [`Activation::begin`] with what the cookies held at the click and the account id the
     /// deep link carries.
     pub fn begin_with(&mut self, now: f64, tab_id: i32, target: &str, timeout_ms: f64, prior: Prior) -> Result<(), Refusal> {
         match self.state {
@@ -387,7 +389,7 @@ impl Referral {
     /// means somebody swapped the sub-id (the order would be credited to them).
     pub fn on_account_seen(&mut self, now: f64, url: &Url, our_key: &str) -> bool {
         let (State::Active, Some((param, id))) = (self.state, &self.account) else { return false };
-        if !referral::landing_attribution(url).is_some_and(|a| a.key == our_key) {
+        if !attribution::landing_attribution(url).is_some_and(|a| a.key == our_key) {
             return false;
         }
         match url.param(param) {
@@ -448,12 +450,12 @@ impl Referral {
             if let Some(a) = self.attempt.as_mut() {
                 a.redirected = true;
                 let to_url = super::url::parse(to).ok();
-                let had = to_url.as_ref().is_some_and(referral::has_referral_params);
+                let had = to_url.as_ref().is_some_and(attribution::has_referral_params);
                 a.location_had_referral = Some(had || a.location_had_referral == Some(true));
                 // The deep link rewritten on the way to itself (a filter's redirect): which of
                 // our parameters it lost.
                 if let (Ok(f), Some(t)) = (super::url::parse(from), to_url.as_ref()) {
-                    if referral::classify_host(&t.host) == HostKind::DeepLink {
+                    if attribution::classify_host(&t.host) == HostKind::DeepLink {
                         let mut ours = vec!["aff_short_key".to_string()];
                         ours.extend(self.account.as_ref().map(|(p, _)| p.clone()));
                         for p in ours {
@@ -461,7 +463,7 @@ impl Referral {
                                 a.stripped.push(p);
                             }
                         }
-                    } else if let Some(id) = referral::landing_attribution(t).and_then(|l| l.trace) {
+                    } else if let Some(id) = attribution::landing_attribution(t).and_then(|l| l.trace) {
                         a.click_id = Some(id);
                     }
                 }
@@ -507,7 +509,7 @@ impl Referral {
         let Some(attempt) = self.open_attempt(tab_id).cloned() else { return false };
         let late = self.state == State::Failed;
         let Some(url) = landing.url else { return false };
-        let kind = referral::classify_host(&url.host);
+        let kind = attribution::classify_host(&url.host);
         if matches!(kind, HostKind::DeepLink | HostKind::AffiliateRedirect) {
             return false; // still on the way
         }
@@ -518,11 +520,11 @@ impl Referral {
             self.set(now, State::Failed, Some(Outcome::LandedElsewhere { host: url.host.clone() }));
             return true;
         }
-        let from_url = referral::landing_attribution(url).filter(|a| attempt.is_fresh(a));
+        let from_url = attribution::landing_attribution(url).filter(|a| attempt.is_fresh(a));
         let fresh: Vec<&Attribution> = landing.cookies.iter().filter(|a| attempt.is_fresh(a)).collect();
         let ours_proven = attempt.fresh.is_some() || from_url.iter().chain(fresh.iter().copied()).any(|a| a.key == our_key);
         // The old page (before the deep link navigation) reporting in: not a verdict.
-        if !attempt.redirected && !ours_proven && referral::landing_attribution(url).is_none() {
+        if !attempt.redirected && !ours_proven && attribution::landing_attribution(url).is_none() {
             return false;
         }
         if let Some(other) = from_url.iter().chain(fresh.iter().copied()).find(|a| a.key != our_key) {
@@ -534,7 +536,7 @@ impl Referral {
         }
         if ours_proven {
             // The shopper's account id, where the landing carries our referral parameters.
-            let carries_ours = referral::landing_attribution(url).is_some_and(|a| a.key == our_key);
+            let carries_ours = attribution::landing_attribution(url).is_some_and(|a| a.key == our_key);
             if let (Some((param, id)), true) = (self.account.clone(), carries_ours) {
                 match url.param(&param) {
                     Some(found) if found == id.as_str() => {}
@@ -585,13 +587,13 @@ impl Referral {
 }
 
 fn referral_host_kind(url: &str) -> HostKind {
-    super::url::parse(url).map(|u| referral::classify_host(&u.host)).unwrap_or(HostKind::Other)
+    super::url::parse(url).map(|u| attribution::classify_host(&u.host)).unwrap_or(HostKind::Other)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::referral::Source;
+    use crate::domain::attribution::Source;
     use crate::domain::url::parse;
 
     const KEY: &str = "cgDemo0001";
@@ -619,15 +621,15 @@ mod tests {
         }
     }
 
-    fn activating() -> Referral {
-        let mut r = Referral::default();
+    fn activating() -> Activation {
+        let mut r = Activation::default();
         r.begin(1000.0, 7, TARGET, 30_000.0).unwrap();
         r
     }
 
     /// An activation clicked while `prior` cookies were already there.
-    fn activating_with(prior: &[&Attribution], account: Option<(&str, &str)>) -> Referral {
-        let mut r = Referral::default();
+    fn activating_with(prior: &[&Attribution], account: Option<(&str, &str)>) -> Activation {
+        let mut r = Activation::default();
         let prior = Prior {
             traces: prior.iter().filter_map(|a| a.trace.clone()).collect(),
             known: true,
@@ -781,7 +783,7 @@ mod tests {
     fn browser_restart_is_a_fresh_default_state() {
         // storage.session is empty after a browser restart: the stored record is absent and
         // the machine starts from its default, which allows an activation.
-        let r = Referral::default();
+        let r = Activation::default();
         assert_eq!(r.state, State::Inactive);
         assert!(r.state.can_activate());
     }
@@ -819,7 +821,7 @@ mod tests {
         assert!(matches!(r.outcome, Some(Outcome::Stripped { .. })));
         // Without the snapshot at the click (cookies unreadable then), the id's own time says
         // it is a week old.
-        let mut r = Referral::default();
+        let mut r = Activation::default();
         r.begin(WEEK, 7, TARGET, 30_000.0).unwrap();
         r.on_redirect(WEEK + 100.0, 7, DEEP, TARGET);
         assert!(r.on_landed(WEEK + 200.0, 7, &Landing { url: Some(&u), cookies: &[old] }, KEY));
@@ -923,9 +925,9 @@ mod tests {
         let mut r = activating();
         r.on_redirect(1100.0, 7, DEEP, TARGET);
         let json = serde_json::to_string(&r).unwrap();
-        let back: Referral = serde_json::from_str(&json).unwrap();
+        let back: Activation = serde_json::from_str(&json).unwrap();
         assert_eq!(back, r);
-        let minimal: Referral = serde_json::from_str(r#"{"state":"active"}"#).unwrap();
+        let minimal: Activation = serde_json::from_str(r#"{"state":"active"}"#).unwrap();
         assert_eq!(minimal.state, State::Active);
     }
 }

@@ -4,7 +4,7 @@ pub mod chrome;
 
 use crate::app::Ctx;
 use crate::domain::i18n;
-use crate::domain::messages::BrowserEvent;
+use crate::domain::events::BrowserEvent;
 use crate::domain::package::Package;
 use chrome::{from_js, to_js, ChromePlatform};
 use serde_json::json;
@@ -49,6 +49,6 @@ pub async fn handle_event(ev: JsValue) -> JsValue {
         Err(e) => return to_js(&json!({"type": "error", "error": format!("unknown event: {e}")})),
     };
     let p = ChromePlatform;
-    let ctx = Ctx { p: &p, pkg: &pkg };
+    let ctx = Ctx { platform: &p, pkg: &pkg };
     to_js(&ctx.handle(ev).await)
 }

@@ -3,7 +3,7 @@
 //! (`target/criterion/core/*/new/estimates.json`) and compares them with the same kind of
 //! work done by JS `URL` + regex in Node (tests/e2e/bench.js).
 
-use cashback_guard::domain::{price, referral, url};
+use cashback_guard::domain::{attribution, price, url};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 
@@ -27,9 +27,9 @@ fn core(c: &mut Criterion) {
         b.iter(|| {
             for s in URLS {
                 if let Ok(u) = url::parse(black_box(s)) {
-                    black_box(referral::classify_host(&u.host));
-                    black_box(referral::landing_attribution(&u));
-                    black_box(referral::redirect_key(&u));
+                    black_box(attribution::classify_host(&u.host));
+                    black_box(attribution::landing_attribution(&u));
+                    black_box(attribution::redirect_key(&u));
                 }
             }
         })

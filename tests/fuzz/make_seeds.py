@@ -24,8 +24,8 @@ OUT = os.path.join(ROOT, "tests", "fuzz", "seeds")
 MAX_LEN = 4096
 
 TARGETS = {
-    "url_referral": ["src/domain/url.rs", "src/domain/referral.rs", "src/domain/product.rs", "src/domain/session.rs"],
-    "cookies": ["src/domain/referral.rs", "src/app/tests.rs"],
+    "url_referral": ["src/domain/url.rs", "src/domain/attribution.rs", "src/domain/product.rs", "src/domain/session.rs"],
+    "cookies": ["src/domain/attribution.rs", "src/app/tests.rs"],
     "price": ["src/domain/price.rs", "src/domain/extract.rs"],
     "messages": ["src/domain/messages.rs", "src/domain/record.rs", "src/domain/json.rs", "src/app/tests.rs"],
 }

@@ -4,7 +4,8 @@
 //! quarantine) with its CSV export. Nothing here may panic.
 #![no_main]
 
-use cashback_guard::domain::messages::{BrowserEvent, Request};
+use cashback_guard::domain::events::BrowserEvent;
+use cashback_guard::domain::messages::Request;
 use cashback_guard::domain::orders::{self, LoadedLog};
 use cashback_guard::domain::record::{self, SessionRecord, Settings, SESSION_VERSION, SETTINGS_VERSION};
 use libfuzzer_sys::fuzz_target;

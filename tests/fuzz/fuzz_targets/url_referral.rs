@@ -4,7 +4,7 @@
 #![no_main]
 
 use cashback_guard::domain::product;
-use cashback_guard::domain::referral::{self, HostKind};
+use cashback_guard::domain::attribution::{self, HostKind};
 use cashback_guard::domain::url::{self, Url};
 use libfuzzer_sys::fuzz_target;
 
@@ -25,19 +25,19 @@ fn check_url(u: &Url) {
     if s.len() <= url::MAX_URL_LEN {
         assert_eq!(url::parse(&s).as_ref(), Ok(u), "round trip of {s:?}");
     }
-    let _ = u.to_string_without_params(referral::LANDING_PARAMS);
+    let _ = u.to_string_without_params(attribution::LANDING_PARAMS);
     let _ = u.param("sk");
 
-    let kind = referral::classify_host(&u.host);
-    if let Some(a) = referral::landing_attribution(u) {
-        assert!(referral::valid_key(&a.key), "{a:?}");
+    let kind = attribution::classify_host(&u.host);
+    if let Some(a) = attribution::landing_attribution(u) {
+        assert!(attribution::valid_key(&a.key), "{a:?}");
         assert_eq!(kind, HostKind::Storefront);
     }
-    if let Some(k) = referral::redirect_key(u) {
-        assert!(referral::valid_key(&k), "{k:?}");
+    if let Some(k) = attribution::redirect_key(u) {
+        assert!(attribution::valid_key(&k), "{k:?}");
         assert_eq!(kind, HostKind::DeepLink);
     }
-    let _ = referral::has_referral_params(u);
+    let _ = attribution::has_referral_params(u);
     let _ = product::page_kind(u);
     let _ = product::product_id(u);
 }
@@ -57,24 +57,24 @@ fuzz_target!(|data: &[u8]| {
         let _ = product::product_id_from_href(s, &base);
     }
     let _ = product::category_from_href(s);
-    let _ = referral::classify_host(s);
+    let _ = attribution::classify_host(s);
     let _ = url::percent_decode(s);
     let _ = url::host_is_within(s, "aliexpress.com");
 
     // Whatever the target, a deep link only ever goes to the template host, carries our
     // key, and sends the shopper to a storefront page without somebody else's referral.
-    if let Ok(link) = referral::build_deep_link(TPL, KEY, s) {
+    if let Ok(link) = attribution::build_deep_link(TPL, KEY, s) {
         let l = url::parse(&link).expect("deep link parses");
         assert_eq!(l.host, "s.click.aliexpress.com");
-        assert_eq!(referral::redirect_key(&l).as_deref(), Some(KEY));
+        assert_eq!(attribution::redirect_key(&l).as_deref(), Some(KEY));
         let t = url::parse(l.param("dl_target_url").expect("dl_target_url")).expect("target parses");
-        assert_eq!(referral::classify_host(&t.host), HostKind::Storefront);
-        assert!(!referral::has_referral_params(&t), "{link}");
+        assert_eq!(attribution::classify_host(&t.host), HostKind::Storefront);
+        assert!(!attribution::has_referral_params(&t), "{link}");
         assert_eq!((t.scheme.as_str(), t.port, &t.fragment), ("https", None, &None));
     }
     // An accepted template builds a working https link.
-    if referral::validate_template(s).is_ok() {
-        let link = referral::build_deep_link(s, KEY, TARGET).expect("accepted template builds");
+    if attribution::validate_template(s).is_ok() {
+        let link = attribution::build_deep_link(s, KEY, TARGET).expect("accepted template builds");
         assert_eq!(url::parse(&link).map(|u| u.scheme), Ok("https".to_string()), "{link}");
     }
 });
