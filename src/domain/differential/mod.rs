@@ -81,11 +81,12 @@ fn query() -> impl Strategy<Value = String> {
 }
 
 fn url_ish() -> impl Strategy<Value = String> {
-    (scheme(), userinfo(), host(), port(), path(), prop::option::of(query()), prop::option::of(path()))
-        .prop_map(|(s, u, h, p, path, q, f)| {
+    (scheme(), userinfo(), host(), port(), path(), prop::option::of(query()), prop::option::of(path())).prop_map(
+        |(s, u, h, p, path, q, f)| {
             let sep = if path.is_empty() || path.starts_with(['/', '\\']) { "" } else { "/" };
             format!("{s}{u}{h}{p}{sep}{path}{}{}", q.unwrap_or_default(), f.map(|f| format!("#{f}")).unwrap_or_default())
-        })
+        },
+    )
 }
 
 /// Links as they appear in pages: relative paths, `?q`, `#f`, protocol-relative, absolute.
@@ -155,9 +156,8 @@ fn json_value() -> impl Strategy<Value = String> {
     ];
     leaf.prop_recursive(5, 48, 6, |inner| {
         prop_oneof![
-            (prop::collection::vec((ws(), inner.clone(), ws()), 0..6)).prop_map(|items| {
-                format!("[{}]", items.iter().map(|(a, v, b)| format!("{a}{v}{b}")).collect::<Vec<_>>().join(","))
-            }),
+            (prop::collection::vec((ws(), inner.clone(), ws()), 0..6))
+                .prop_map(|items| { format!("[{}]", items.iter().map(|(a, v, b)| format!("{a}{v}{b}")).collect::<Vec<_>>().join(",")) }),
             object_of(inner),
         ]
     })
@@ -165,10 +165,10 @@ fn json_value() -> impl Strategy<Value = String> {
 
 fn object_of(value: impl Strategy<Value = String>) -> impl Strategy<Value = String> {
     // Keys from a small set too, so duplicates occur (the last one wins in both).
-    let key = prop_oneof![1 => json_string(), 1 => prop::sample::select(vec!["\"a\"", "\"b\"", "\"\\u0061\"", "\"\""]).prop_map(String::from)];
-    prop::collection::vec((ws(), key, ws(), value), 0..6).prop_map(|ms| {
-        format!("{{{}}}", ms.iter().map(|(a, k, b, v)| format!("{a}{k}{b}:{b}{v}{a}")).collect::<Vec<_>>().join(","))
-    })
+    let key =
+        prop_oneof![1 => json_string(), 1 => prop::sample::select(vec!["\"a\"", "\"b\"", "\"\\u0061\"", "\"\""]).prop_map(String::from)];
+    prop::collection::vec((ws(), key, ws(), value), 0..6)
+        .prop_map(|ms| format!("{{{}}}", ms.iter().map(|(a, k, b, v)| format!("{a}{k}{b}:{b}{v}{a}")).collect::<Vec<_>>().join(",")))
 }
 
 fn json_object() -> impl Strategy<Value = String> {
