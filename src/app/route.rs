@@ -136,7 +136,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
 #[cfg(test)]
 mod firefox_pages {
     use super::*;
-    use crate::domain::messages::SenderTab;
+    use crate::domain::events::SenderTab;
 
     fn from(url: &str) -> Sender {
         Sender { id: Some("cg@x".into()), url: Some(url.into()), origin: None, tab: Some(SenderTab { id: Some(4) }), frame_id: Some(0) }
