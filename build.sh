@@ -204,6 +204,22 @@ run_layer() {
   rm -f "$log"
 }
 
+# Layer 2 in Chromium, as the contract says. wasm-bindgen's runner picks the browser from the
+# driver variables and prefers $GECKODRIVER (exported above for the Firefox layer), so it is
+# unset here, and the layer fails if the runner still says it ran another browser.
+wasm_tests_in_chrome() {
+  local out rc=0
+  out=$(env -u GECKODRIVER -u SAFARIDRIVER wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" \
+    --mode no-install -- --test browser 2>&1) || rc=$?
+  printf '%s\n' "$out"
+  if ! grep -q 'Running headless tests in Chrome' <<<"$out"; then
+    echo "layer 2 did not run in Chrome (the wasm-bindgen runner chose another browser)" >&2
+    echo "1 failed"
+    return 1
+  fi
+  return "$rc"
+}
+
 FUZZ_TARGETS=(url_referral cookies price messages differential_url differential_json)
 
 ensure_cargo_fuzz() {
@@ -273,8 +289,7 @@ case "$cmd" in
     ensure_browser
     ensure_e2e_deps
     run_layer "layer 1: native cargo test" cargo cargo test --lib --bins
-    run_layer "layer 2: wasm-pack test --headless --chrome" cargo \
-      wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" --mode no-install -- --test browser
+    run_layer "layer 2: wasm-pack test --headless --chrome" cargo wasm_tests_in_chrome
     run_layer "layer 3: end-to-end (tests/e2e, real Chromium)" tap e2e_suite
     run_layer "layer 4: addons-linter (Firefox package)" tap lint_firefox
     ensure_firefox
