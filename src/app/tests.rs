@@ -1188,6 +1188,24 @@ fn withheld_host_access_warns_in_the_popup_and_never_claims_active() {
     let text = p["view"].to_string();
     assert!(text.contains("no access to AliExpress"), "{text}");
     assert!(text.contains("Allow access to AliExpress"), "{text}");
+    // No activation offered: a second one would trip AliExpress's anti-spam on a session
+    // that may well be active, and without access none could be checked. The status says
+    // the referral cannot be checked rather than "not active".
+    assert!(testids(&p["view"], "cg-activate").is_empty(), "{text}");
+    assert!(text.contains("can't be checked"), "{text}");
+    assert!(!text.contains("not active"), "{text}");
     // Only the view changes: the session's record keeps its state.
     assert_eq!(w.state(), "active");
+}
+
+#[test]
+fn without_host_access_an_inactive_session_asks_for_access_before_offering_activation() {
+    let w = World::new();
+    w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+    assert_eq!(w.state(), "inactive");
+    let p = w.from_popup(json!({"type": "popup", "tabId": 3}));
+    assert_eq!(testids(&p["view"], "cg-activate").len(), 1, "with access: Activate is offered");
+    let p = w.from_popup(json!({"type": "popup", "tabId": 3, "noHostAccess": true}));
+    assert!(testids(&p["view"], "cg-activate").is_empty(), "without access: ask for it first");
+    assert_eq!(testids(&p["view"], "cg-permission-request").len(), 1);
 }

@@ -197,6 +197,9 @@ pub struct OrderRow {
 
 pub fn status_text(v: &ViewInput) -> String {
     let l = v.lang;
+    if access_withheld(v) {
+        return t(l, "state_unchecked", &[]);
+    }
     match v.state {
         State::Active => t(l, "state_active", &[v.active_since.as_deref().unwrap_or("")]),
         s => t(l, &format!("state_{}", s.as_str()), &[]),
@@ -226,9 +229,24 @@ pub fn reason_text(lang: Lang, o: &Outcome) -> String {
     }
 }
 
+/// The browser withholds our host access (a `permission` warning): the referral cannot be
+/// checked, so the view claims no state and offers no activation; the warning's own button
+/// asks for the access first.
+fn access_withheld(v: &ViewInput) -> bool {
+    v.warnings.iter().any(|w| w.kind == WarningKind::Permission)
+}
+
+/// An activation is offered: the state allows one and the browser lets us check it.
+fn may_activate(v: &ViewInput) -> bool {
+    v.state.can_activate() && !access_withheld(v)
+}
+
 /// The next step for the shopper.
 pub fn hint_text(v: &ViewInput) -> String {
     let l = v.lang;
+    if access_withheld(v) {
+        return String::new();
+    }
     let warned = |kind: WarningKind| v.warnings.iter().any(|w| w.kind == kind);
     match (v.state, &v.outcome) {
         // The warning already carries the remedy: say only what happened.
@@ -313,7 +331,7 @@ fn warning_nodes(v: &ViewInput) -> Vec<Node> {
 }
 
 fn activate_node(v: &ViewInput) -> Option<Node> {
-    if !v.state.can_activate() {
+    if !may_activate(v) {
         return None;
     }
     Some(
@@ -402,7 +420,7 @@ fn orders_node(l: Lang, x: &PopupExtra) -> Node {
 /// to link one (the Activate button then opens the options page instead of redirecting).
 fn account_notice(v: &ViewInput) -> Option<Node> {
     let AccountView::Missing { site } = &v.account else { return None };
-    if !v.state.can_activate() {
+    if !may_activate(v) {
         return None;
     }
     Some(el("p").class("cg-account-needed").testid("cg-account-needed").attr("role", "alert").children([
@@ -428,7 +446,7 @@ fn account_status(v: &ViewInput) -> Option<Node> {
 }
 
 fn cart_notice(v: &ViewInput) -> Option<Node> {
-    match (v.state.can_activate(), v.cart_before) {
+    match (may_activate(v), v.cart_before) {
         (true, Some(n)) if n > 0 => Some(el("p").class("cg-cart-notice").text(tn(v.lang, "cart_before_notice", n, &[]))),
         _ => None,
     }

@@ -59,6 +59,10 @@ test('firefox: host access revoked → popup warns (permission), never says acti
     assert.match(perm.text, /no access to AliExpress/);
     assert.ok(!revoked.states.includes('active'), `no active claim without host access: ${revoked.states}`);
     assert.ok((await d.findElements(By.css('[data-testid="cg-status"][data-state="active"]'))).length === 0);
+    // No second activation offered on a session that may be active (AliExpress's anti-spam),
+    // and the status says it cannot be checked rather than "not active".
+    assert.equal((await d.findElements(By.css('[data-testid="cg-activate"]'))).length, 0, 'no Activate without host access');
+    assert.match(revoked.text, /can't be checked/);
     // CG_SHOTS=<dir>: the popup in this state, for the README (docs/screenshots).
     if (process.env.CG_SHOTS) {
       const png = await (await d.findElement(By.id('app'))).takeScreenshot();
