@@ -308,7 +308,10 @@ case "$cmd" in
     ensure_browser
     ensure_e2e_deps
     say "native throughput (criterion: cargo bench --bench core)"
-    cargo bench -q --bench core >&2 || die "cargo bench --bench core failed"
+    # Benches always unwind while the release profile (inherited by `bench`) aborts: the bins
+    # built beside the bench (cg-config) then get a second, abort copy of serde_json/serde_core
+    # and rustc mixes the two up. One strategy for the whole bench build avoids that.
+    CARGO_PROFILE_RELEASE_PANIC=unwind cargo bench -q --bench core >&2 || die "cargo bench --bench core failed"
     # criterion's median per iteration, divided by the items an iteration handles.
     native=$(python3 - <<'PY'
 import json
