@@ -686,17 +686,7 @@ mod tests {
         assert_serde::<super::super::product::PageKind>();
     }
 
-    struct XorShift(u64);
-    impl XorShift {
-        fn next(&mut self) -> u64 {
-            let mut x = self.0;
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            self.0 = x;
-            x
-        }
-    }
+    use crate::domain::test_rng::XorShift;
 
     #[test]
     fn never_panics_fuzz() {

@@ -6,6 +6,8 @@ pub mod config;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod differential;
 pub mod events;
+#[cfg(test)]
+mod test_rng;
 pub mod evidence;
 pub mod extensions;
 pub mod extract;
