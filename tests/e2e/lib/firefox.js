@@ -167,12 +167,21 @@ export async function waitForBannerState(driver, state, timeout = 15000) {
 
 /** A real (trusted) click on a banner element: WebDriver's element click, into the shadow root. */
 /** `noWait`: a pointer action instead (element click waits for the navigation it starts). */
+/** The banner redraws when the worker pushes a new view: an element found just before a
+ *  redraw is stale, so it is found again (a few times) and clicked once. */
 export async function clickInBanner(driver, testid, { noWait = false } = {}) {
-  const host = await driver.findElement(By.id('cashback-guard-root'));
-  const root = await host.getShadowRoot();
-  const el = await root.findElement(By.css(`[data-testid="${testid}"]`));
-  if (noWait) await driver.actions().move({ origin: el }).click().perform();
-  else await el.click();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const host = await driver.findElement(By.id('cashback-guard-root'));
+      const root = await host.getShadowRoot();
+      const el = await root.findElement(By.css(`[data-testid="${testid}"]`));
+      if (noWait) await driver.actions().move({ origin: el }).click().perform();
+      else await el.click();
+      return;
+    } catch (e) {
+      if (e.name !== 'StaleElementReferenceError' || attempt >= 5) throw e;
+    }
+  }
 }
 
 export { By, until };
