@@ -4,7 +4,7 @@
 #   ./build.sh test     native tests, wasm tests in headless Chromium, end-to-end suites
 #                       (Chromium; Firefox ESR with uBlock Origin), addons-linter
 #   ./build.sh demo     build, start the demo store, open Chromium with the extension
-#   ./build.sh bench    benchmarks
+#   ./build.sh bench    benchmarks (BENCH_ONLY=cold: only the worker cold start, several runs)
 #   ./build.sh fuzz [TARGET...]  each cargo-fuzz target for FUZZ_SECONDS (60) seconds
 # CASHBACK_CONFIG=/path/config.json bakes another operator config into dist/extension/.
 set -euo pipefail
@@ -129,14 +129,17 @@ build() {
   say "cargo build (wasm32, release)"
   cargo build -q --lib --release --target wasm32-unknown-unknown
   rm -rf "$EXT_OUT"
-  mkdir -p "$EXT_OUT/pkg" "$EXT_OUT/config"
+  mkdir -p "$EXT_OUT/pkg"
   wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --experimental-reset-state-function \
     --out-dir "$EXT_OUT/pkg" --out-name cashback_guard \
     target/wasm32-unknown-unknown/release/cashback_guard.wasm
   # The manifest as the config needs it (externally_connectable for the account site).
   cargo run -q --bin cg-config -- "$cfg" --manifest manifest.json "$EXT_OUT/manifest.json" >/dev/null || die "could not write the manifest"
-  cp -r extension/background extension/inject extension/ui extension/icons extension/_locales extension/layouts extension/registry "$EXT_OUT/"
-  cp "$cfg" "$EXT_OUT/config/config.json"
+  cp -r extension/background extension/inject extension/ui extension/icons extension/_locales "$EXT_OUT/"
+  # The config, catalogs, layouts, banner CSS and registry as one module the worker imports
+  # (no fetch at a cold start); the e2e harness makes its config variants with the same call.
+  cargo run -q --bin cg-config -- "$cfg" --data "$ROOT/extension" "$EXT_OUT/background/data.js" >/dev/null ||
+    die "could not write the worker's data module"
   rm -f "$EXT_OUT/inject/account-relay.js" # Firefox only (its manifest lists it for the account site)
   local version zip
   version=$(python3 -c 'import json;print(json.load(open("manifest.json"))["version"])')
@@ -307,6 +310,10 @@ case "$cmd" in
     build
     ensure_browser
     ensure_e2e_deps
+    if [ "${BENCH_ONLY:-}" = cold ]; then # only the worker cold start (tests/e2e/bench-cold.js)
+      node tests/e2e/bench-cold.js
+      exit
+    fi
     say "native throughput (criterion: cargo bench --bench core)"
     # Benches always unwind while the release profile (inherited by `bench`) aborts: the bins
     # built beside the bench (cg-config) then get a second, abort copy of serde_json/serde_core

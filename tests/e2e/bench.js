@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { startServer } from './lib/server.js';
 import { launchBrowser } from './lib/browser.js';
 import { EXT_DIR, FIXTURE_EXT } from './lib/harness.js';
+import { coldRun as coldRunOf, STEPS } from './lib/cold.js';
 
 const ROOT = path.resolve(EXT_DIR, '..', '..');
 const PAIRS = Number(process.env.BENCH_PAIRS || 10); // per run; the A/B/C alternation runs twice
@@ -234,26 +235,7 @@ row('banner latency', banner.text, '≤ 50 ms median', banner.m <= 50, 'DOMConte
 // --- worker cold start, twice ----------------------------------------------------------
 // The worker's own timeline (self.cgCost, ms since its global scope started): read from
 // the restarted instance after each answer.
-const STEPS = ['module', 'fetched', 'compiled', 'data', 'started', 'answered'];
-const sw0 = await withExt.serviceWorker(EXT_DIR);
-async function coldRun() {
-  const cold = [];
-  const tl = [];
-  const opts = await withExt.openExtensionPage(extId, 'ui/options.html');
-  for (let i = 0; i < PAIRS; i++) {
-    await withExt.stopServiceWorker(extId);
-    cold.push(await opts.evaluate(async () => {
-      const t = performance.now();
-      await chrome.runtime.sendMessage({ type: 'get-settings' });
-      return performance.now() - t;
-    }));
-    tl.push(await sw0.evaluate(() => self.cgCost || null).catch(() => null));
-  }
-  await opts.close();
-  const steps = {};
-  for (const k of STEPS) steps[k] = median(tl.map((t) => (t && Number.isFinite(t[k]) ? t[k] : NaN)));
-  return { cold: median(cold), steps };
-}
+const coldRun = () => coldRunOf(withExt, EXT_DIR, PAIRS);
 const W = [await coldRun(), await coldRun()];
 const coldBoth = ((a, b) => ({ m: (a + b) / 2, text: `${fmt(a)}, ${fmt(b)} ms → ${fmt((a + b) / 2)} ms (spread ${fmt(Math.abs(a - b))})` }))(W[0].cold, W[1].cold);
 row('worker cold start', coldBoth.text, '≤ 40 ms median', coldBoth.m <= 40, 'worker stopped (CDP) → first message answered, wasm instantiate included');
