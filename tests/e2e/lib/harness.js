@@ -55,7 +55,7 @@ export async function setUp(opts = {}) {
   if (!fs.existsSync(path.join(EXT_DIR, 'manifest.json'))) {
     throw new Error(`${EXT_DIR} is missing: run ./build.sh first`);
   }
-  const extDir = opts.variant ? variant(opts.variant) : EXT_DIR;
+  const extDir = opts.extDir || (opts.variant ? variant(opts.variant) : EXT_DIR);
   const server = await startServer(opts.server || {});
   const launchedAt = Date.now();
   const browser = await launchBrowser({
