@@ -60,6 +60,7 @@ function recover(e) {
 let queue = Promise.resolve();
 function run(event) {
   self.cgBenchEvents = (self.cgBenchEvents || 0) + 1; // an event counter for ./build.sh bench, not state
+  mark('event')();
   const result = queue.then(boot).then(() => call(event)).then(mark('answered')).catch(recover);
   queue = result.catch(() => {});
   return result;
@@ -158,3 +159,5 @@ chrome.runtime.onInstalled.addListener((d) => {
     })
     .catch(report);
 });
+
+mark('listening')(); // the module evaluated, every listener registered

@@ -1,7 +1,7 @@
 // The worker cold start as `./build.sh bench` measures it: the worker stopped over CDP, then
 // one message from an extension page, timed from the page until the answer; then the
 // restarted worker's own timeline (self.cgCost, ms since its global scope started).
-export const STEPS = ['module', 'fetched', 'compiled', 'data', 'started', 'answered'];
+export const STEPS = ['module', 'listening', 'event', 'fetched', 'compiled', 'started', 'answered'];
 
 export const median = (xs) => { const s = xs.filter(Number.isFinite).sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)] : NaN; };
 
