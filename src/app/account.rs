@@ -23,7 +23,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             AccountInfo { site: a.site.clone(), id, status, help: tx.t("account_help", &[&a.site]) }
         });
         // The limit of `orders_max` too: the options page holds no copy of it.
-        Reply::Settings { settings: settings.clone(), lang: tx.lang.code(), account, orders_max_limit: orders::MAX_LIMIT }
+        Reply::Settings { settings: settings.clone(), lang: tx.lang().code(), account, orders_max_limit: orders::MAX_LIMIT }
     }
 
     /// The options page saves the settings (the linked account is kept as it is); a

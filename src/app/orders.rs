@@ -140,7 +140,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             return;
         }
         let cur = o.currency.clone().unwrap_or_else(|| "USD".into());
-        let amount = o.amount_minor.map(|m| self.money(m, &cur, tx.lang)).unwrap_or_default();
+        let amount = o.amount_minor.map(|m| self.money(m, &cur, tx.lang())).unwrap_or_default();
         o.reminder = if !settings.order_check {
             "off".into()
         } else {
@@ -169,7 +169,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
 
     #[inline(always)]
     fn order_row(&self, o: &Order, tx: Text<'_>) -> OrderRow {
-        let lang = tx.lang;
+        let lang = tx.lang();
         let cur = o.currency.as_deref().unwrap_or("USD");
         let amount = |minor: Option<u64>| minor.map(|m| self.money(m, cur, lang)).unwrap_or_else(|| "?".into());
         let status = o.status();
@@ -192,7 +192,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     #[inline(always)]
     fn proof_text(&self, o: &Order, tx: Text<'_>) -> String {
         match (o.snapshot.attributed(), o.snapshot.cookie.as_str()) {
-            (true, _) => tx.t("order_proof_ours", &[&o.snapshot.activated_ms.map(|ms| self.platform.time(ms, tx.lang)).unwrap_or_default()]),
+            (true, _) => tx.t("order_proof_ours", &[&o.snapshot.activated_ms.map(|ms| self.platform.time(ms, tx.lang())).unwrap_or_default()]),
             (false, "other") => tx.t("order_proof_rival", &[o.snapshot.cookie_key.as_deref().unwrap_or("?")]),
             (false, "unknown") => tx.t("order_proof_unknown", &[]),
             _ => tx.t(

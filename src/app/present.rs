@@ -121,7 +121,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// What a view shows: of the page in `tab`, or of the session alone.
     fn view_input(&self, rec: &SessionRecord, settings: &Settings, tab: Option<i32>) -> ViewInput<'a> {
         let tx = self.text(settings);
-        let lang = tx.lang;
+        let lang = tx.lang();
         let info = tab.and_then(|id| rec.tab(id));
         let product_page = info.is_some_and(|i| i.kind == Some(PageKind::Product));
         let expected = if product_page { info.and_then(|i| i.product.as_ref()).and_then(|p| self.expected(p, lang)) } else { None };
@@ -145,7 +145,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// The banner line on the payment result page: what was logged, and the check to come.
     fn order_notice(&self, o: &Order, tx: Text<'_>) -> String {
         let cur = o.currency.as_deref().unwrap_or("USD");
-        let expected = o.expected_minor.map(|m| self.money(m, cur, tx.lang)).unwrap_or_else(|| "?".into());
+        let expected = o.expected_minor.map(|m| self.money(m, cur, tx.lang())).unwrap_or_else(|| "?".into());
         let mins = self.pkg.config.order_check_s.div_ceil(60).to_string();
         let key = if o.snapshot.attributed() { "order_logged" } else { "order_logged_at_risk" };
         let mut s = tx.t(key, &[&expected]);
@@ -165,7 +165,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         let tx = view.tx;
         TabView {
             at: self.platform.now_ms(),
-            lang: tx.lang.code(),
+            lang: tx.lang().code(),
             enabled: settings.banner,
             state: rec.referral.state.as_str(),
             view: view::banner(view),
@@ -217,7 +217,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// warning comes first and an `active` state is not claimed (shown as `inactive`).
     pub(super) async fn popup(&self, rec: &SessionRecord, settings: &Settings, tab_id: Option<i32>, no_host_access: bool) -> Reply {
         let tx = self.text(settings);
-        let lang = tx.lang;
+        let lang = tx.lang();
         let known = tab_id.and_then(|id| rec.tab(id)).is_some();
         let mut view = self.view_input(rec, settings, if known { tab_id } else { None });
         if no_host_access {

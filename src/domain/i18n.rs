@@ -41,15 +41,17 @@ impl Lang {
 pub const EN_JSON: &str = include_str!("../../extension/_locales/en/messages.json");
 pub const RU_JSON: &str = include_str!("../../extension/_locales/ru/messages.json");
 
-/// Key → message, sorted by key (a sorted `Vec` rather than a map keeps the wasm small).
+/// One language's key → message, sorted by key (a sorted `Vec` rather than a map keeps the
+/// wasm small).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Catalog {
+    lang: Lang,
     map: Vec<(String, String)>,
 }
 
 impl Catalog {
     /// Parses a `chrome.i18n` messages file (`{"key": {"message": "…"}, …}`).
-    pub fn parse(json: &str) -> Result<Catalog, String> {
+    pub fn parse(lang: Lang, json: &str) -> Result<Catalog, String> {
         let v: serde_json::Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
         let obj = v.as_object().ok_or("not a JSON object")?;
         let mut map = Vec::with_capacity(obj.len());
@@ -60,15 +62,19 @@ impl Catalog {
         // The object's keys iterate in order (serde_json's map is a BTreeMap): the Vec is
         // sorted already, with no sort linked into the wasm.
         debug_assert!(map.windows(2).all(|w| w[0].0 < w[1].0));
-        Ok(Catalog { map })
+        Ok(Catalog { lang, map })
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.map.iter().map(|(k, _)| k.as_str())
     }
 
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.map.binary_search_by(|(k, _)| k.as_str().cmp(key))
+    }
+
     pub fn raw(&self, key: &str) -> Option<&str> {
-        self.map.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok().map(|i| self.map[i].1.as_str())
+        self.find(key).ok().map(|i| self.map[i].1.as_str())
     }
 }
 
@@ -82,10 +88,16 @@ pub struct Catalogs {
 impl Catalogs {
     /// Parses both messages files; the error names the file.
     pub fn parse(en_json: &str, ru_json: &str) -> Result<Catalogs, String> {
-        Ok(Catalogs {
-            en: Catalog::parse(en_json).map_err(|e| format!("_locales/en/messages.json: {e}"))?,
-            ru: Catalog::parse(ru_json).map_err(|e| format!("_locales/ru/messages.json: {e}"))?,
-        })
+        let en = Catalog::parse(Lang::En, en_json).map_err(|e| format!("_locales/en/messages.json: {e}"))?;
+        let mut ru = Catalog::parse(Lang::Ru, ru_json).map_err(|e| format!("_locales/ru/messages.json: {e}"))?;
+        // A message Russian lacks is shown in English: merged in once here, so that a lookup
+        // is one search and a `Text` one pointer.
+        for (k, m) in &en.map {
+            if let Err(i) = ru.find(k) {
+                ru.map.insert(i, (k.clone(), m.clone()));
+            }
+        }
+        Ok(Catalogs { en, ru })
     }
 
     /// The catalogs as shipped (tests and native tools).
@@ -102,28 +114,31 @@ impl Catalogs {
 
     /// The text handle for `lang`.
     pub fn text(&self, lang: Lang) -> Text<'_> {
-        Text { lang, catalogs: self }
+        Text { catalog: self.catalog(lang) }
     }
 }
 
-/// The UI language with its catalogs: what the view code is handed where it needs words.
+/// The UI language with its catalog: what the view code is handed where it needs words.
+/// (One pointer, passed as cheaply as a bare `Lang`.)
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Text<'a> {
-    pub lang: Lang,
-    catalogs: &'a Catalogs,
+    catalog: &'a Catalog,
 }
 
 impl<'a> Text<'a> {
-    /// The text for `key`; falls back to English, then to the key itself.
+    pub fn lang(self) -> Lang {
+        self.catalog.lang
+    }
+
+    /// The text for `key`; falls back to English (merged in by [`Catalogs::parse`]), then
+    /// to the key itself.
     pub fn t(self, key: &str, args: &[&str]) -> String {
-        let c = self.catalogs;
-        let tpl = c.catalog(self.lang).raw(key).or_else(|| c.en.raw(key)).unwrap_or(key);
-        substitute(tpl, args)
+        substitute(self.catalog.raw(key).unwrap_or(key), args)
     }
 
     /// A plural message: `key` + the plural suffix for `n`, with `$1` = n.
     pub fn tn(self, key: &str, n: u64, extra: &[&str]) -> String {
-        let full = format!("{key}{}", plural_suffix(self.lang, n));
+        let full = format!("{key}{}", plural_suffix(self.lang(), n));
         let n_s = n.to_string();
         let mut args = vec![n_s.as_str()];
         args.extend_from_slice(extra);
@@ -185,8 +200,8 @@ mod tests {
 
     #[test]
     fn both_catalogs_parse_and_have_the_same_keys() {
-        let en = Catalog::parse(EN_JSON).unwrap();
-        let ru = Catalog::parse(RU_JSON).unwrap();
+        let en = Catalog::parse(Lang::En, EN_JSON).unwrap();
+        let ru = Catalog::parse(Lang::Ru, RU_JSON).unwrap();
         let ek: Vec<&str> = en.keys().filter(|k| !k.ends_with("_few") && !k.ends_with("_many") && !k.ends_with("_other")).collect();
         let rk: Vec<&str> = ru.keys().filter(|k| !k.ends_with("_few") && !k.ends_with("_many") && !k.ends_with("_other")).collect();
         assert_eq!(ek, rk, "every message key exists in both locales");

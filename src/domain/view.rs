@@ -460,7 +460,7 @@ pub fn banner(v: &ViewInput) -> Node {
         .attr("data-state", state)
         .attr("role", "region")
         .attr("aria-label", tx.t("banner_label", &[&v.program]))
-        .attr("lang", tx.lang.code())
+        .attr("lang", tx.lang().code())
         .child(
             el("div")
                 .class("cg-row")
@@ -538,7 +538,7 @@ pub fn popup(v: &ViewInput, x: &PopupExtra) -> Node {
     el("main")
         .class("cg-popup")
         .attr("data-state", state)
-        .attr("lang", tx.lang.code())
+        .attr("lang", tx.lang().code())
         .child(el("h1").class("cg-title").text(v.program.clone()))
         .child(
             el("p")
