@@ -4,8 +4,8 @@
 use super::route::classify_external;
 use super::{error, Boxed, Ctx};
 use crate::domain::config::Account;
-use crate::domain::i18n::Text;
 use crate::domain::events::Sender;
+use crate::domain::i18n::Text;
 use crate::domain::messages::Request;
 use crate::domain::orders;
 use crate::domain::protocol::{AccountInfo, Reply};

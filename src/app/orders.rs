@@ -192,13 +192,12 @@ impl<'a, P: Platform> Ctx<'a, P> {
     #[inline(always)]
     fn proof_text(&self, o: &Order, tx: Text<'_>) -> String {
         match (o.snapshot.attributed(), o.snapshot.cookie.as_str()) {
-            (true, _) => tx.t("order_proof_ours", &[&o.snapshot.activated_ms.map(|ms| self.platform.time(ms, tx.lang())).unwrap_or_default()]),
+            (true, _) => {
+                tx.t("order_proof_ours", &[&o.snapshot.activated_ms.map(|ms| self.platform.time(ms, tx.lang())).unwrap_or_default()])
+            }
             (false, "other") => tx.t("order_proof_rival", &[o.snapshot.cookie_key.as_deref().unwrap_or("?")]),
             (false, "unknown") => tx.t("order_proof_unknown", &[]),
-            _ => tx.t(
-                &format!("order_proof_{}", if o.snapshot.state == "active" { "nocookie" } else { "inactive" }),
-                &[&o.snapshot.state],
-            ),
+            _ => tx.t(&format!("order_proof_{}", if o.snapshot.state == "active" { "nocookie" } else { "inactive" }), &[&o.snapshot.state]),
         }
     }
 

@@ -19,7 +19,14 @@ pub struct Package {
 
 impl Package {
     /// Parses and checks every file; the error names the file and the field.
-    pub fn build(config_json: &str, layouts_json: &str, en_json: &str, ru_json: &str, registry_json: &str, banner_css: &str) -> Result<Package, String> {
+    pub fn build(
+        config_json: &str,
+        layouts_json: &str,
+        en_json: &str,
+        ru_json: &str,
+        registry_json: &str,
+        banner_css: &str,
+    ) -> Result<Package, String> {
         Ok(Package {
             config: config::parse_config(config_json).map_err(|e| e.to_string())?,
             layouts: layout::parse_layouts(layouts_json).map_err(|e| format!("layouts: {e}"))?,

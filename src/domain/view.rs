@@ -388,7 +388,11 @@ fn order_node(tx: Text<'_>, o: &OrderRow) -> Node {
                     .attr("data-refund-for", o.id.clone())
                     .attr("aria-label", tx.t("refund_label", &[]))
                     .attr("placeholder", tx.t("refund_label", &[])),
-                el("button").attr("type", "button").attr("data-action", "refund").attr("data-order", o.id.clone()).text(tx.t("action_refund", &[])),
+                el("button")
+                    .attr("type", "button")
+                    .attr("data-action", "refund")
+                    .attr("data-order", o.id.clone())
+                    .text(tx.t("action_refund", &[])),
             ]),
         )
         .child(el("span").class("cg-refund-msg").attr("data-refund-msg", o.id.clone()).attr("role", "alert"))
@@ -558,10 +562,16 @@ pub fn popup(v: &ViewInput, x: &PopupExtra) -> Node {
         .children(warning_nodes(v))
         .children(checkout_notes(v))
         .child(orders_node(tx, x))
-        .child(el("section").class("cg-how").children([
-            el("p").text(tx.t("how_it_works", &[])),
-            el("a").attr("href", x.disclosure_url.clone()).attr("target", "_blank").attr("rel", "noopener").text(tx.t("disclosure_link", &[])),
-        ]))
+        .child(
+            el("section").class("cg-how").children([
+                el("p").text(tx.t("how_it_works", &[])),
+                el("a")
+                    .attr("href", x.disclosure_url.clone())
+                    .attr("target", "_blank")
+                    .attr("rel", "noopener")
+                    .text(tx.t("disclosure_link", &[])),
+            ]),
+        )
         .child(el("details").class("cg-diag").children([
             el("summary").text(tx.t("diagnostics_title", &[])),
             el("pre").class("cg-diag-text").attr("data-testid", "cg-diagnostics").text(format!(
