@@ -4,8 +4,8 @@
 use super::route::classify_external;
 use super::{error, Boxed, Ctx};
 use crate::domain::config::Account;
-use crate::domain::i18n::{t, Lang};
 use crate::domain::events::Sender;
+use crate::domain::i18n::Text;
 use crate::domain::messages::Request;
 use crate::domain::orders;
 use crate::domain::protocol::{AccountInfo, Reply};
@@ -16,14 +16,14 @@ use serde_json::Value;
 impl<'a, P: Platform> Ctx<'a, P> {
     /// The settings for the options page, with what it shows of the account.
     pub(super) fn settings_reply(&self, settings: &Settings) -> Reply {
-        let lang = self.lang(settings);
+        let tx = self.text(settings);
         let account = self.pkg.config.account.as_ref().map(|a| {
             let id = settings.account.clone().unwrap_or_default();
-            let status = if id.is_empty() { t(lang, "account_none", &[]) } else { t(lang, "account_linked", &[&id]) };
-            AccountInfo { site: a.site.clone(), id, status, help: t(lang, "account_help", &[&a.site]) }
+            let status = if id.is_empty() { tx.t("account_none", &[]) } else { tx.t("account_linked", &[&id]) };
+            AccountInfo { site: a.site.clone(), id, status, help: tx.t("account_help", &[&a.site]) }
         });
         // The limit of `orders_max` too: the options page holds no copy of it.
-        Reply::Settings { settings: settings.clone(), lang: lang.code(), account, orders_max_limit: orders::MAX_LIMIT }
+        Reply::Settings { settings: settings.clone(), lang: tx.lang().code(), account, orders_max_limit: orders::MAX_LIMIT }
     }
 
     /// The options page saves the settings (the linked account is kept as it is); a
@@ -54,13 +54,13 @@ impl<'a, P: Platform> Ctx<'a, P> {
 
     /// Links the shopper's account id (typed in the options, or sent by the operator's
     /// site): checked against the operator's pattern, kept in `storage.local`.
-    fn link_account<'b>(&'b self, settings: &'b mut Settings, id: &'b str, lang: Lang) -> Boxed<'b, Result<String, String>> {
+    fn link_account<'b>(&'b self, settings: &'b mut Settings, id: &'b str, tx: Text<'b>) -> Boxed<'b, Result<String, String>> {
         Box::pin(async move {
-            let Some(acc) = &self.pkg.config.account else { return Err(t(lang, "account_not_used", &[])) };
+            let Some(acc) = &self.pkg.config.account else { return Err(tx.t("account_not_used", &[])) };
             let id = id.trim();
             if !Account::plausible(id) || !self.platform.pattern_matches(&acc.pattern, id) {
                 let shown: String = id.chars().take(64).collect();
-                return Err(t(lang, "account_invalid", &[&shown]));
+                return Err(tx.t("account_invalid", &[&shown]));
             }
             let s = Settings { account: Some(id.to_string()), ..settings.clone() };
             self.save_settings(&s).await.map_err(|e| format!("could not save the account: {e}"))?;
@@ -71,9 +71,9 @@ impl<'a, P: Platform> Ctx<'a, P> {
 
     /// The account id typed in the options page.
     pub(super) async fn link_from_options(&self, settings: &mut Settings, account: &str) -> (Reply, bool) {
-        let lang = self.lang(settings);
-        match self.link_account(settings, account, lang).await {
-            Ok(id) => (Reply::Account { text: t(lang, "account_saved", &[&id]), account: id }, true),
+        let tx = self.text(settings);
+        match self.link_account(settings, account, tx).await {
+            Ok(id) => (Reply::Account { text: tx.t("account_saved", &[&id]), account: id }, true),
             Err(e) => (error(e), false),
         }
     }
@@ -86,7 +86,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             return (error(format!("could not save settings: {e}")), false);
         }
         *settings = s;
-        (Reply::Account { account: String::new(), text: t(self.lang(settings), "account_removed", &[]) }, true)
+        (Reply::Account { account: String::new(), text: self.text(settings).t("account_removed", &[]) }, true)
     }
 
     /// A message from a web page (`runtime.onMessageExternal`): the operator's site may
@@ -98,9 +98,9 @@ impl<'a, P: Platform> Ctx<'a, P> {
         msg: Value,
         sender: &Sender,
     ) -> Result<(), String> {
-        let lang = self.lang(settings);
+        let tx = self.text(settings);
         let answer = match classify_external(sender, &self.pkg.config).and_then(|_| Request::decode(msg)) {
-            Ok(Request::LinkAccount { account }) => self.link_account(settings, &account, lang).await,
+            Ok(Request::LinkAccount { account }) => self.link_account(settings, &account, tx).await,
             Ok(_) => Err("the operator's site may only link an account".into()),
             Err(e) => Err(e),
         };

@@ -240,7 +240,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             if let Err(e) = self.save(rec).await {
                 rec.referral.not_saved(self.platform.now_ms(), e.clone());
                 self.record_outcome(rec, Some(tab));
-                return error(view::reason_text(self.lang(settings), &Outcome::NotSaved { error: e }));
+                return error(view::reason_text(self.text(settings), &Outcome::NotSaved { error: e }));
             }
             self.broadcast(rec, settings).await;
             self.hold("saved").await;

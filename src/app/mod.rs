@@ -42,7 +42,7 @@ type Boxed<'b, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'b>>
 pub struct Ctx<'a, P: Platform> {
     /// Storage, browser, clock and locale (the ports).
     pub platform: &'a P,
-    /// Config, layouts, registry and banner CSS: read once at worker start.
+    /// Config, layouts, UI catalogs, registry and banner CSS: read once at worker start.
     pub pkg: &'a Package,
 }
 

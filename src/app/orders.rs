@@ -4,7 +4,7 @@
 use super::detection::problems;
 use super::{error, Boxed, Ctx};
 use crate::domain::evidence::EvidenceKind;
-use crate::domain::i18n::{t, Lang};
+use crate::domain::i18n::{Lang, Text};
 use crate::domain::messages::PageFacts;
 use crate::domain::money;
 use crate::domain::orders::{self, Order, OrderLog, Snapshot};
@@ -35,7 +35,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
                     (None, None) => ("none", None),
                 },
             };
-            let lang = Lang::En;
+            let tx = self.pkg.catalogs.text(Lang::En);
             Snapshot {
                 state: rec.referral.state.as_str().into(),
                 activated_ms: rec.referral.activated_ms,
@@ -43,8 +43,8 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 cookie_key,
                 warnings: problems(rec, Some(tab)).iter().map(|p| format!("{}:{}", p.kind().as_str(), p.subject())).collect(),
                 detail: rec.referral.outcome.as_ref().map(|o| match o {
-                    Outcome::Hijack { culprit: Some(c), .. } => format!("{} ({c})", view::reason_text(lang, o)),
-                    o => view::reason_text(lang, o),
+                    Outcome::Hijack { culprit: Some(c), .. } => format!("{} ({c})", view::reason_text(tx, o)),
+                    o => view::reason_text(tx, o),
                 }),
             }
         })
@@ -128,7 +128,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     async fn order_check(&self, rec: &mut SessionRecord, settings: &Settings, id: &str) {
         let mut notes = Vec::new();
         let mut log = self.load_orders(&mut notes).await;
-        let lang = self.lang(settings);
+        let tx = self.text(settings);
         let Some(o) = log.get_mut(id) else {
             notes.push(format!("order check: order {id} is no longer in the log"));
             for n in notes {
@@ -140,12 +140,12 @@ impl<'a, P: Platform> Ctx<'a, P> {
             return;
         }
         let cur = o.currency.clone().unwrap_or_else(|| "USD".into());
-        let amount = o.amount_minor.map(|m| self.money(m, &cur, lang)).unwrap_or_default();
+        let amount = o.amount_minor.map(|m| self.money(m, &cur, tx.lang())).unwrap_or_default();
         o.reminder = if !settings.order_check {
             "off".into()
         } else {
-            let title = t(lang, "order_check_title", &[]);
-            let body = t(lang, "order_check_body", &[&amount, &self.pkg.config.program_name]);
+            let title = tx.t("order_check_title", &[]);
+            let body = tx.t("order_check_body", &[&amount, &self.pkg.config.program_name]);
             match self.platform.notify(&format!("{ORDER_ALARM_PREFIX}{id}"), &title, &body).await {
                 Ok(()) => "shown".into(),
                 Err(e) => {
@@ -163,12 +163,13 @@ impl<'a, P: Platform> Ctx<'a, P> {
     }
 
     /// The popup's rows: the most recent orders first.
-    pub(super) fn order_rows(&self, log: &OrderLog, lang: Lang) -> Vec<OrderRow> {
-        log.orders.iter().rev().take(POPUP_ORDERS).map(|o| self.order_row(o, lang)).collect()
+    pub(super) fn order_rows(&self, log: &OrderLog, tx: Text<'_>) -> Vec<OrderRow> {
+        log.orders.iter().rev().take(POPUP_ORDERS).map(|o| self.order_row(o, tx)).collect()
     }
 
     #[inline(always)]
-    fn order_row(&self, o: &Order, lang: Lang) -> OrderRow {
+    fn order_row(&self, o: &Order, tx: Text<'_>) -> OrderRow {
+        let lang = tx.lang();
         let cur = o.currency.as_deref().unwrap_or("USD");
         let amount = |minor: Option<u64>| minor.map(|m| self.money(m, cur, lang)).unwrap_or_else(|| "?".into());
         let status = o.status();
@@ -180,25 +181,23 @@ impl<'a, P: Platform> Ctx<'a, P> {
             expected: amount(o.expected_minor),
             refunded: (o.refunded_minor > 0).then(|| amount(Some(o.refunded_minor))),
             status: status.as_str(),
-            status_text: t(lang, &format!("order_status_{}", status.as_str()), &[]),
+            status_text: tx.t(&format!("order_status_{}", status.as_str()), &[]),
             attributed: o.snapshot.attributed(),
-            proof: self.proof_text(o, lang),
+            proof: self.proof_text(o, tx),
             warnings: o.snapshot.warnings.join(", "),
         }
     }
 
     /// What the order's snapshot proves of the referral, in words.
     #[inline(always)]
-    fn proof_text(&self, o: &Order, lang: Lang) -> String {
+    fn proof_text(&self, o: &Order, tx: Text<'_>) -> String {
         match (o.snapshot.attributed(), o.snapshot.cookie.as_str()) {
-            (true, _) => t(lang, "order_proof_ours", &[&o.snapshot.activated_ms.map(|ms| self.platform.time(ms, lang)).unwrap_or_default()]),
-            (false, "other") => t(lang, "order_proof_rival", &[o.snapshot.cookie_key.as_deref().unwrap_or("?")]),
-            (false, "unknown") => t(lang, "order_proof_unknown", &[]),
-            _ => t(
-                lang,
-                &format!("order_proof_{}", if o.snapshot.state == "active" { "nocookie" } else { "inactive" }),
-                &[&o.snapshot.state],
-            ),
+            (true, _) => {
+                tx.t("order_proof_ours", &[&o.snapshot.activated_ms.map(|ms| self.platform.time(ms, tx.lang())).unwrap_or_default()])
+            }
+            (false, "other") => tx.t("order_proof_rival", &[o.snapshot.cookie_key.as_deref().unwrap_or("?")]),
+            (false, "unknown") => tx.t("order_proof_unknown", &[]),
+            _ => tx.t(&format!("order_proof_{}", if o.snapshot.state == "active" { "nocookie" } else { "inactive" }), &[&o.snapshot.state]),
         }
     }
 
@@ -220,7 +219,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     pub(super) async fn set_refund(&self, settings: &Settings, order: &str, amount: &str) -> (Reply, bool) {
         let mut notes = Vec::new();
         let mut log = self.load_orders(&mut notes).await;
-        let lang = self.lang(settings);
+        let tx = self.text(settings);
         let result = match log.get_mut(order) {
             None => Err(orders::RefundError::NoOrder),
             Some(o) => {
@@ -231,7 +230,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             }
         };
         match result {
-            Err(e) => (Reply::RefundError { error: t(lang, "refund_error", &[&e.to_string()]), order: order.to_string() }, false),
+            Err(e) => (Reply::RefundError { error: tx.t("refund_error", &[&e.to_string()]), order: order.to_string() }, false),
             Ok(status) => match self.save_orders(&log).await {
                 Err(e) => (error(e), false),
                 Ok(()) => (Reply::RefundSaved { status: status.as_str() }, true),

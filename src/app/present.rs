@@ -5,7 +5,7 @@
 use super::detection::{problems, Problem};
 use super::Ctx;
 use crate::domain::evidence;
-use crate::domain::i18n::{t, tn, Lang};
+use crate::domain::i18n::{Lang, Text};
 use crate::domain::json::ToJson;
 use crate::domain::money;
 use crate::domain::orders::Order;
@@ -30,22 +30,22 @@ pub(super) fn rate_text(bp: u32) -> String {
     }
 }
 
-/// A problem in words: its title and remedy in `lang`.
-fn warning(problem: Problem<'_>, lang: Lang) -> Warning {
+/// A problem in words: its title and remedy in `tx`'s language.
+fn warning(problem: Problem<'_>, tx: Text<'_>) -> Warning {
     let (title, remedy) = match &problem {
-        Problem::Coupon { code } => (t(lang, "warn_coupon", &[code]), t(lang, "remedy_coupon", &[])),
-        Problem::AppPayment => (t(lang, "warn_app_payment", &[]), t(lang, "remedy_app_payment", &[])),
-        Problem::NamedBlocker { ext } => (t(lang, "warn_adblock_named", &[&ext.name]), t(lang, "remedy_blocker_named", &[&ext.name])),
+        Problem::Coupon { code } => (tx.t("warn_coupon", &[code]), tx.t("remedy_coupon", &[])),
+        Problem::AppPayment => (tx.t("warn_app_payment", &[]), tx.t("remedy_app_payment", &[])),
+        Problem::NamedBlocker { ext } => (tx.t("warn_adblock_named", &[&ext.name]), tx.t("remedy_blocker_named", &[&ext.name])),
         Problem::Blocked { subject, filter, bait } => {
-            let mut title = format!("{} {}", t(lang, "warn_adblock", &[subject]), t(lang, filter.key(), &[]));
+            let mut title = format!("{} {}", tx.t("warn_adblock", &[subject]), tx.t(filter.key(), &[]));
             if *bait {
-                title = format!("{title} {}", t(lang, "adblock_bait_too", &[]));
+                title = format!("{title} {}", tx.t("adblock_bait_too", &[]));
             }
             let remedy = if *filter == Filter::TrackingProtection { "remedy_tracking" } else { "remedy_blocked" };
-            (title, t(lang, remedy, &[]))
+            (title, tx.t(remedy, &[]))
         }
-        Problem::Stripped { subject } => (t(lang, "warn_stripped", &[subject]), t(lang, "remedy_stripped", &[])),
-        Problem::RivalExtension { ext } => (t(lang, "warn_rival_ext", &[&ext.name]), t(lang, "remedy_rival_ext", &[&ext.name])),
+        Problem::Stripped { subject } => (tx.t("warn_stripped", &[subject]), tx.t("remedy_stripped", &[])),
+        Problem::RivalExtension { ext } => (tx.t("warn_rival_ext", &[&ext.name]), tx.t("remedy_rival_ext", &[&ext.name])),
         Problem::Hijack { key, culprit, suspects } => {
             // What happened in words; tab and extension ids stay in Diagnostics.
             let how = match culprit.as_deref() {
@@ -53,24 +53,24 @@ fn warning(problem: Problem<'_>, lang: Lang) -> Warning {
                 Some(c) if c.starts_with("hidden iframe") => "hijack_iframe",
                 _ => "hijack_unknown",
             };
-            let who = t(lang, how, &[key]);
+            let who = tx.t(how, &[key]);
             match suspects.as_slice() {
-                [one] => (t(lang, "warn_rival_by_ext", &[&one.name, key]), t(lang, "remedy_rival_ext", &[&one.name])),
+                [one] => (tx.t("warn_rival_by_ext", &[&one.name, key]), tx.t("remedy_rival_ext", &[&one.name])),
                 many => {
                     let names: Vec<&str> = many.iter().map(|f| f.name.as_str()).collect();
-                    let who = if names.is_empty() { who } else { format!("{who}; {}", t(lang, "suspects", &[&names.join(", ")])) };
-                    (t(lang, "warn_rival", &[&who]), t(lang, "remedy_hijacked", &[]))
+                    let who = if names.is_empty() { who } else { format!("{who}; {}", tx.t("suspects", &[&names.join(", ")])) };
+                    (tx.t("warn_rival", &[&who]), tx.t("remedy_hijacked", &[]))
                 }
             }
         }
-        Problem::AccountSwapped { outcome, .. } => (view::reason_text(lang, outcome), t(lang, "remedy_hijacked", &[])),
-        Problem::OtherKey { key } => (t(lang, "warn_rival", &[key]), t(lang, "remedy_hijacked", &[])),
-        Problem::RivalLink { subject } => (t(lang, "warn_rival_link", &[subject]), t(lang, "remedy_rival_link", &[])),
-        Problem::Standdown { key } => (t(lang, "warn_standdown", &[key]), t(lang, "warn_standdown_remedy", &[])),
+        Problem::AccountSwapped { outcome, .. } => (view::reason_text(tx, outcome), tx.t("remedy_hijacked", &[])),
+        Problem::OtherKey { key } => (tx.t("warn_rival", &[key]), tx.t("remedy_hijacked", &[])),
+        Problem::RivalLink { subject } => (tx.t("warn_rival_link", &[subject]), tx.t("remedy_rival_link", &[])),
+        Problem::Standdown { key } => (tx.t("warn_standdown", &[key]), tx.t("warn_standdown_remedy", &[])),
         Problem::Cart { count, .. } => {
-            (format!("{}. {}", tn(lang, "cart_items", u64::from(*count), &[]), t(lang, "warn_cart", &[])), t(lang, "warn_cart_remedy", &[]))
+            (format!("{}. {}", tx.tn("cart_items", u64::from(*count), &[]), tx.t("warn_cart", &[])), tx.t("warn_cart_remedy", &[]))
         }
-        Problem::Permission => (t(lang, "warn_permission", &[]), t(lang, "remedy_permission", &[])),
+        Problem::Permission => (tx.t("warn_permission", &[]), tx.t("remedy_permission", &[])),
     };
     Warning { kind: problem.kind(), subject: problem.subject().to_string(), title, remedy }
 }
@@ -78,6 +78,11 @@ fn warning(problem: Problem<'_>, lang: Lang) -> Warning {
 impl<'a, P: Platform> Ctx<'a, P> {
     pub(super) fn lang(&self, settings: &Settings) -> Lang {
         settings.lang(&self.platform.ui_locale())
+    }
+
+    /// The UI language of these settings with the package's catalogs.
+    pub(super) fn text(&self, settings: &Settings) -> Text<'a> {
+        self.pkg.catalogs.text(self.lang(settings))
     }
 
     pub(super) fn money(&self, minor: u64, currency: &str, lang: Lang) -> String {
@@ -114,57 +119,58 @@ impl<'a, P: Platform> Ctx<'a, P> {
     }
 
     /// What a view shows: of the page in `tab`, or of the session alone.
-    fn view_input(&self, rec: &SessionRecord, settings: &Settings, tab: Option<i32>) -> ViewInput {
-        let lang = self.lang(settings);
+    fn view_input(&self, rec: &SessionRecord, settings: &Settings, tab: Option<i32>) -> ViewInput<'a> {
+        let tx = self.text(settings);
+        let lang = tx.lang();
         let info = tab.and_then(|id| rec.tab(id));
         let product_page = info.is_some_and(|i| i.kind == Some(PageKind::Product));
         let expected = if product_page { info.and_then(|i| i.product.as_ref()).and_then(|p| self.expected(p, lang)) } else { None };
         ViewInput {
-            lang,
+            tx,
             state: rec.referral.state,
             outcome: rec.referral.outcome.clone(),
             active_since: rec.referral.activated_ms.map(|ms| self.platform.time(ms, lang)),
             price_unrecognised: product_page && expected.is_none() && info.is_some_and(|i| i.price_unrecognised),
             cart_unread: info.is_some_and(|i| i.kind == Some(PageKind::Cart) && i.cart_unread),
             expected,
-            warnings: problems(rec, tab).into_iter().map(|p| warning(p, lang)).collect(),
+            warnings: problems(rec, tab).into_iter().map(|p| warning(p, tx)).collect(),
             cart_before: super::cart::before_activation(rec),
             program: self.pkg.config.program_name.clone(),
             checkout_unprotected: info.is_some_and(|i| i.kind == Some(PageKind::Checkout)) && rec.referral.state != State::Active,
-            order_notice: info.and_then(|i| i.order.as_ref()).map(|o| self.order_notice(o, lang)),
+            order_notice: info.and_then(|i| i.order.as_ref()).map(|o| self.order_notice(o, tx)),
             account: self.account_view(settings),
         }
     }
 
     /// The banner line on the payment result page: what was logged, and the check to come.
-    fn order_notice(&self, o: &Order, lang: Lang) -> String {
+    fn order_notice(&self, o: &Order, tx: Text<'_>) -> String {
         let cur = o.currency.as_deref().unwrap_or("USD");
-        let expected = o.expected_minor.map(|m| self.money(m, cur, lang)).unwrap_or_else(|| "?".into());
+        let expected = o.expected_minor.map(|m| self.money(m, cur, tx.lang())).unwrap_or_else(|| "?".into());
         let mins = self.pkg.config.order_check_s.div_ceil(60).to_string();
         let key = if o.snapshot.attributed() { "order_logged" } else { "order_logged_at_risk" };
-        let mut s = t(lang, key, &[&expected]);
+        let mut s = tx.t(key, &[&expected]);
         if o.reminder == "pending" {
-            s = format!("{s} {}", t(lang, "order_check_soon", &[&mins, &self.pkg.config.program_name]));
+            s = format!("{s} {}", tx.t("order_check_soon", &[&mins, &self.pkg.config.program_name]));
         }
         s
     }
 
     /// What a tab shows (computed once for its message and its badge).
-    pub(super) fn tab_view(&self, rec: &SessionRecord, settings: &Settings, tab: i32) -> ViewInput {
+    pub(super) fn tab_view(&self, rec: &SessionRecord, settings: &Settings, tab: i32) -> ViewInput<'a> {
         self.view_input(rec, settings, Some(tab))
     }
 
     /// A tab's banner with what its content script needs to draw it.
     pub(super) fn tab_message(&self, rec: &SessionRecord, settings: &Settings, tab: i32, view: &ViewInput) -> TabView {
-        let lang = view.lang;
+        let tx = view.tx;
         TabView {
             at: self.platform.now_ms(),
-            lang: lang.code(),
+            lang: tx.lang().code(),
             enabled: settings.banner,
             state: rec.referral.state.as_str(),
             view: view::banner(view),
             flags: super::cart::flags(rec, tab),
-            flag_label: t(lang, "warn_cart", &[]),
+            flag_label: tx.t("warn_cart", &[]),
         }
     }
 
@@ -183,7 +189,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         Reply::Page(self.tab_message(rec, settings, tab, &view), setup)
     }
 
-    pub(super) async fn badge(&self, rec: &SessionRecord, settings: &Settings, tab: i32, view: &ViewInput) {
+    pub(super) async fn badge(&self, rec: &SessionRecord, settings: &Settings, tab: i32, view: &ViewInput<'_>) {
         let (text, color) = match rec.referral.state {
             State::Active => ("✓".to_string(), "#1a7f37"),
             State::Blocked | State::Hijacked => ("!".to_string(), "#cf222e"),
@@ -210,11 +216,12 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// Without host access (`no_host_access`) the cookies cannot be read: a `permission`
     /// warning comes first and an `active` state is not claimed (shown as `inactive`).
     pub(super) async fn popup(&self, rec: &SessionRecord, settings: &Settings, tab_id: Option<i32>, no_host_access: bool) -> Reply {
-        let lang = self.lang(settings);
+        let tx = self.text(settings);
+        let lang = tx.lang();
         let known = tab_id.and_then(|id| rec.tab(id)).is_some();
         let mut view = self.view_input(rec, settings, if known { tab_id } else { None });
         if no_host_access {
-            view.warnings.insert(0, warning(Problem::Permission, lang));
+            view.warnings.insert(0, warning(Problem::Permission, tx));
             if view.state == State::Active {
                 view.state = State::Inactive;
                 view.active_since = None;
@@ -230,7 +237,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             diagnostics,
             version: self.platform.version(),
             not_aliexpress: !known,
-            orders: self.order_rows(&log, lang),
+            orders: self.order_rows(&log, tx),
             orders_total: log.orders.len(),
         };
         Reply::Popup { lang: lang.code(), state: view.state.as_str(), view: view::popup(&view, &extra), tab_id }

@@ -316,6 +316,32 @@ fn popup_for_unknown_tab_says_open_aliexpress() {
 }
 
 #[test]
+fn each_package_speaks_with_its_own_catalogs_in_one_process() {
+    // Two workers' packages side by side, one with a reworded English catalog: each one's
+    // banner and popup use its own words (a catalog installed once per process could not).
+    let shipped = World::new();
+    let mut en: Value = serde_json::from_str(crate::domain::i18n::EN_JSON).unwrap();
+    en["action_activate"]["message"] = "Turn cashback on".into();
+    en["orders_title"]["message"] = "Purchases".into();
+    let mut pkg = Package::bundled(CFG).unwrap();
+    pkg.catalogs = crate::domain::i18n::Catalogs::parse(&en.to_string(), crate::domain::i18n::RU_JSON).unwrap();
+    let reworded = World { m: Memory::new(), pkg };
+    let activate = |w: &World| {
+        let r = w.from_tab(3, json!({"type": "hello", "url": ITEM}));
+        testids(&r["view"], "cg-activate")[0]["x"].as_str().unwrap().to_string()
+    };
+    let orders = |w: &World| {
+        let p = w.from_popup(json!({"type": "popup", "tabId": 3}));
+        testids(&p["view"], "cg-orders")[0]["c"][0]["x"].as_str().unwrap().to_string()
+    };
+    assert_eq!(activate(&shipped), "Activate cashback");
+    assert_eq!(activate(&reworded), "Turn cashback on");
+    assert_eq!(activate(&shipped), "Activate cashback", "the first package keeps its words");
+    assert_eq!(orders(&reworded), "Purchases");
+    assert_eq!(orders(&shipped), "Orders");
+}
+
+#[test]
 fn rate_text_formats() {
     assert_eq!(rate_text(700), "7%");
     assert_eq!(rate_text(350), "3.5%");

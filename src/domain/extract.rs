@@ -355,8 +355,8 @@ mod tests {
     use crate::domain::layout::bundled;
     use crate::domain::url::parse;
 
-    fn paths() -> &'static EmbeddedPaths {
-        &bundled().embedded_paths
+    fn paths() -> EmbeddedPaths {
+        bundled().embedded_paths
     }
 
     #[test]
@@ -366,7 +366,7 @@ mod tests {
         assert_eq!(find_path(&v, "minActivityAmount.value"), Some(&Value::String("10.79".into())));
         assert_eq!(find_path(&v, "f"), None, "expressions become null and are not found");
         assert_eq!(find_path(&v, "csrf"), Some(&Value::String("x\"y".into())));
-        let p = from_embedded(&[v], paths(), &mut vec![]).unwrap();
+        let p = from_embedded(&[v], &paths(), &mut vec![]).unwrap();
         assert_eq!((p.currency, p.min_minor, p.max_minor), ("USD", 1079, Some(1444)));
     }
 
@@ -393,7 +393,7 @@ mod tests {
             quantity: Some("2".into()),
             ..Default::default()
         };
-        let p = product(&url, &facts, paths());
+        let p = product(&url, &facts, &paths());
         assert_eq!(p.source, "json-ld");
         assert_eq!(p.price.as_ref().unwrap().min_minor, 2500);
         assert_eq!(p.categories, vec!["63705", "44"]);
@@ -401,7 +401,7 @@ mod tests {
         assert_eq!(p.id.as_deref(), Some("1005001000000001"));
 
         let dom_only = PageFacts { price: vec!["garbage".into(), "1 366,66 ₽".into()], ..Default::default() };
-        let p = product(&url, &dom_only, paths());
+        let p = product(&url, &dom_only, &paths());
         assert_eq!(p.source, "dom");
         assert_eq!((p.price.as_ref().unwrap().currency, p.price.as_ref().unwrap().min_minor), ("RUB", 136666));
         assert_eq!(p.notes.len(), 1, "the unparsable text is noted: {:?}", p.notes);
@@ -412,7 +412,7 @@ mod tests {
         let url = parse("https://aliexpress.ru/item/1005001000000009.html").unwrap();
         let aer = r#"{"widgets":[{"props":{"categoryId":200000920,"price":{"minActivityAmount":{"value":1366.66,"currency":"RUB"},"maxActivityAmount":{"value":1366.66,"currency":"RUB"}},"currencyCode":"RUB"}}]}"#;
         let facts = PageFacts { embedded: vec![aer.into()], ..Default::default() };
-        let p = product(&url, &facts, paths());
+        let p = product(&url, &facts, &paths());
         assert_eq!(p.source, "embedded");
         let pr = p.price.unwrap();
         assert_eq!((pr.currency, pr.min_minor, pr.max_minor), ("RUB", 136666, None));
@@ -425,7 +425,7 @@ mod tests {
         let url = parse("https://www.aliexpress.com/item/1.html").unwrap();
         for q in ["0", "-1", "1e9", "99999999999", "abc", ""] {
             let facts = PageFacts { quantity: Some(q.into()), ..Default::default() };
-            let p = product(&url, &facts, paths());
+            let p = product(&url, &facts, &paths());
             assert_eq!(p.quantity, 1, "{q}");
             assert!(p.price.is_none());
         }
@@ -474,7 +474,7 @@ mod tests {
         let src = include_str!("../../tests/real/2018-com-runparams-inline-32904053859.js");
         let url = parse("https://www.aliexpress.com/item/32904053859.html").unwrap();
         let facts = PageFacts { embedded: vec![src.into()], ..Default::default() };
-        let p = product(&url, &facts, paths());
+        let p = product(&url, &facts, &paths());
         let pr = p.price.expect("price read");
         assert_eq!((pr.currency, pr.min_minor, pr.max_minor), ("USD", 497, None), "sale price US $4.97, not the list price 5.99");
         assert_eq!(p.id.as_deref(), Some("32904053859"));
@@ -488,7 +488,7 @@ mod tests {
         let src = include_str!("../../tests/real/2024-es-runparams-1005005424987520-mxn-range.json");
         let url = parse("https://es.aliexpress.com/item/1005005424987520.html").unwrap();
         let facts = PageFacts { embedded: vec![format!("window.runParams = {src};")], ..Default::default() };
-        let p = product(&url, &facts, paths());
+        let p = product(&url, &facts, &paths());
         let pr = p.price.expect("price read");
         assert_eq!((pr.currency, pr.min_minor, pr.max_minor), ("MXN", 15559, Some(39915)));
         assert_eq!(p.categories.first().map(String::as_str), Some("50906"), "{:?}", p.categories);
@@ -498,7 +498,7 @@ mod tests {
     fn no_price_is_said_in_the_notes() {
         let url = parse("https://es.aliexpress.com/item/1005006180026951.html").unwrap();
         let facts = PageFacts { embedded: vec!["window.runParams = {};".into()], ..Default::default() };
-        let p = product(&url, &facts, paths());
+        let p = product(&url, &facts, &paths());
         assert!(p.price.is_none());
         assert!(p.notes.iter().any(|n| n.starts_with("price not found")), "{:?}", p.notes);
     }

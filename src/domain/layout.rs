@@ -142,10 +142,9 @@ pub fn parse_layouts(json: &str) -> Result<Layouts, String> {
     Ok(Layouts { version: SUPPORTED_VERSION, profiles, embedded_paths })
 }
 
-/// The layouts file as shipped (tests and native tools; wasm reads the package instead).
-pub fn bundled() -> &'static Layouts {
-    static B: std::sync::OnceLock<Layouts> = std::sync::OnceLock::new();
-    B.get_or_init(|| parse_layouts(LAYOUTS_JSON).expect("bundled layouts are valid (tested)"))
+/// The layouts file as shipped (tests and native tools; the worker reads the package instead).
+pub fn bundled() -> Layouts {
+    parse_layouts(LAYOUTS_JSON).expect("bundled layouts are valid (tested)")
 }
 
 #[cfg(test)]

@@ -158,9 +158,10 @@ mod tests {
         assert_eq!(filter_of_detail(d), Filter::AdBlocking);
         assert_eq!(filter_of_detail("net::ERR_BLOCKED_BY_CLIENT main_frame https://alitems.com/g/1/"), Filter::AdBlocking);
         assert_eq!(filter_of_detail(""), Filter::AdBlocking);
+        let catalogs = crate::domain::i18n::Catalogs::bundled();
         for f in [Filter::AdBlocking, Filter::TrackingProtection, Filter::UrlCleaning] {
             for l in [crate::domain::i18n::Lang::En, crate::domain::i18n::Lang::Ru] {
-                assert_ne!(crate::domain::i18n::t(l, f.key(), &[]), f.key(), "{} has a text", f.key());
+                assert_ne!(catalogs.text(l).t(f.key(), &[]), f.key(), "{} has a text", f.key());
             }
         }
     }

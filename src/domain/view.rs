@@ -3,7 +3,7 @@
 //! (`createElement`, `setAttribute` from a whitelist, `textContent`). Nothing the page
 //! supplies is ever interpreted as markup.
 
-use super::i18n::{t, tn, Lang};
+use super::i18n::Text;
 use super::session::{Outcome, State};
 use serde::Serialize;
 
@@ -134,9 +134,10 @@ pub struct ExpectedView {
 }
 
 /// Everything the banner and popup show.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ViewInput {
-    pub lang: Lang,
+#[derive(Debug, Clone, PartialEq)]
+pub struct ViewInput<'a> {
+    /// The UI language and its catalogs.
+    pub tx: Text<'a>,
     pub state: State,
     pub outcome: Option<Outcome>,
     /// Formatted local time of activation ("14:05").
@@ -196,36 +197,36 @@ pub struct OrderRow {
 }
 
 pub fn status_text(v: &ViewInput) -> String {
-    let l = v.lang;
+    let tx = v.tx;
     if access_withheld(v) {
-        return t(l, "state_unchecked", &[]);
+        return tx.t("state_unchecked", &[]);
     }
     match v.state {
-        State::Active => t(l, "state_active", &[v.active_since.as_deref().unwrap_or("")]),
-        s => t(l, &format!("state_{}", s.as_str()), &[]),
+        State::Active => tx.t("state_active", &[v.active_since.as_deref().unwrap_or("")]),
+        s => tx.t(&format!("state_{}", s.as_str()), &[]),
     }
 }
 
 /// What happened, in plain words, for the bad states.
-pub fn reason_text(lang: Lang, o: &Outcome) -> String {
+pub fn reason_text(tx: Text<'_>, o: &Outcome) -> String {
     match o {
         Outcome::BlockedByClient { url } => {
             let host = super::url::parse(url).map(|u| u.host).unwrap_or_default();
-            t(lang, "reason_blocked_by_client", &[&host])
+            tx.t("reason_blocked_by_client", &[&host])
         }
-        Outcome::BlockPage { extension_id } => t(lang, "reason_block_page", &[extension_id]),
+        Outcome::BlockPage { extension_id } => tx.t("reason_block_page", &[extension_id]),
         Outcome::Stripped { .. } => {
-            format!("{} {}", t(lang, "reason_stripped", &[]), t(lang, super::trackers::Filter::UrlCleaning.key(), &[]))
+            format!("{} {}", tx.t("reason_stripped", &[]), tx.t(super::trackers::Filter::UrlCleaning.key(), &[]))
         }
-        Outcome::Network { error } => t(lang, "reason_network", &[error]),
-        Outcome::Timeout => t(lang, "reason_timeout", &[]),
-        Outcome::LandedElsewhere { host } => t(lang, "reason_landed_elsewhere", &[host]),
-        Outcome::OtherKey { key } => t(lang, "reason_other_key", &[key]),
-        Outcome::NoTab => t(lang, "reason_no_tab", &[]),
-        Outcome::Hijack { key, .. } => t(lang, "reason_hijack", &[key]),
-        Outcome::AccountStripped { param } => t(lang, "reason_account_stripped", &[param]),
-        Outcome::AccountSwapped { found, .. } => t(lang, "reason_account_swapped", &[found]),
-        Outcome::NotSaved { error } => t(lang, "reason_not_saved", &[error]),
+        Outcome::Network { error } => tx.t("reason_network", &[error]),
+        Outcome::Timeout => tx.t("reason_timeout", &[]),
+        Outcome::LandedElsewhere { host } => tx.t("reason_landed_elsewhere", &[host]),
+        Outcome::OtherKey { key } => tx.t("reason_other_key", &[key]),
+        Outcome::NoTab => tx.t("reason_no_tab", &[]),
+        Outcome::Hijack { key, .. } => tx.t("reason_hijack", &[key]),
+        Outcome::AccountStripped { param } => tx.t("reason_account_stripped", &[param]),
+        Outcome::AccountSwapped { found, .. } => tx.t("reason_account_swapped", &[found]),
+        Outcome::NotSaved { error } => tx.t("reason_not_saved", &[error]),
     }
 }
 
@@ -243,33 +244,33 @@ fn may_activate(v: &ViewInput) -> bool {
 
 /// The next step for the shopper.
 pub fn hint_text(v: &ViewInput) -> String {
-    let l = v.lang;
+    let tx = v.tx;
     if access_withheld(v) {
         return String::new();
     }
     let warned = |kind: WarningKind| v.warnings.iter().any(|w| w.kind == kind);
     match (v.state, &v.outcome) {
         // The warning already carries the remedy: say only what happened.
-        (State::Blocked, Some(o)) if warned(WarningKind::Adblock) => reason_text(l, o),
-        (State::Hijacked, Some(o)) if warned(WarningKind::Rival) => reason_text(l, o),
+        (State::Blocked, Some(o)) if warned(WarningKind::Adblock) => reason_text(tx, o),
+        (State::Hijacked, Some(o)) if warned(WarningKind::Rival) => reason_text(tx, o),
         (State::Blocked, Some(o)) => {
-            format!("{} {}", reason_text(l, o), t(l, "remedy_blocked", &[]))
+            format!("{} {}", reason_text(tx, o), tx.t("remedy_blocked", &[]))
         }
-        (State::Failed, Some(o)) => format!("{} {}", reason_text(l, o), t(l, "remedy_failed", &[])),
+        (State::Failed, Some(o)) => format!("{} {}", reason_text(tx, o), tx.t("remedy_failed", &[])),
         (State::Hijacked, Some(o)) => {
-            format!("{} {}", reason_text(l, o), t(l, "remedy_hijacked", &[]))
+            format!("{} {}", reason_text(tx, o), tx.t("remedy_hijacked", &[]))
         }
-        (s, _) => t(l, &format!("hint_{}", s.as_str()), &[]),
+        (s, _) => tx.t(&format!("hint_{}", s.as_str()), &[]),
     }
 }
 
 fn activate_label(v: &ViewInput) -> String {
     if v.account.missing() {
-        return t(v.lang, "action_link_account", &[]);
+        return v.tx.t("action_link_account", &[]);
     }
     match v.state {
-        State::Inactive => t(v.lang, "action_activate", &[]),
-        _ => t(v.lang, "action_reactivate", &[]),
+        State::Inactive => v.tx.t("action_activate", &[]),
+        _ => v.tx.t("action_reactivate", &[]),
     }
 }
 
@@ -288,15 +289,15 @@ fn money_nodes(v: &ViewInput) -> Vec<Node> {
             n = n.attr("data-product-id", id.clone());
         }
         out.push(el("div").class("cg-money").children([
-            el("span").class("cg-label").text(t(v.lang, "expected_label", &[])),
+            el("span").class("cg-label").text(v.tx.t("expected_label", &[])),
             n.text(e.text.clone()),
             el("span").class("cg-rate").testid("cg-rate").attr("data-rate-bp", e.rate_bp.to_string()).text(format!("({})", e.rate_text)),
         ]));
     } else if v.price_unrecognised {
-        out.push(el("p").class("cg-note").text(t(v.lang, "price_unrecognised", &[])));
+        out.push(el("p").class("cg-note").text(v.tx.t("price_unrecognised", &[])));
     }
     if v.cart_unread {
-        out.push(el("p").class("cg-note").testid("cg-cart-unread").text(t(v.lang, "cart_unread", &[])));
+        out.push(el("p").class("cg-note").testid("cg-cart-unread").text(v.tx.t("cart_unread", &[])));
     }
     out
 }
@@ -324,7 +325,7 @@ fn warning_nodes(v: &ViewInput) -> Vec<Node> {
                     .attr("type", "button")
                     .testid("cg-permission-request")
                     .attr("data-action", "permission")
-                    .text(t(v.lang, "action_permission", &[])),
+                    .text(v.tx.t("action_permission", &[])),
             )
         })
         .collect()
@@ -353,7 +354,7 @@ fn checkout_notes(v: &ViewInput) -> Vec<Node> {
                 .testid("cg-checkout-risk")
                 .attr("data-state", v.state.as_str())
                 .attr("role", "alert")
-                .text(t(v.lang, "checkout_unprotected", &[])),
+                .text(v.tx.t("checkout_unprotected", &[])),
         );
     }
     if let Some(n) = &v.order_notice {
@@ -362,10 +363,10 @@ fn checkout_notes(v: &ViewInput) -> Vec<Node> {
     out
 }
 
-fn order_node(l: Lang, o: &OrderRow) -> Node {
-    let mut money = format!("{} · {} {} ({})", o.amount, t(l, "expected_label", &[]), o.expected, o.status_text);
+fn order_node(tx: Text<'_>, o: &OrderRow) -> Node {
+    let mut money = format!("{} · {} {} ({})", o.amount, tx.t("expected_label", &[]), o.expected, o.status_text);
     if let Some(r) = &o.refunded {
-        money = format!("{money} · {}", t(l, "order_refunded", &[r]));
+        money = format!("{money} · {}", tx.t("order_refunded", &[r]));
     }
     el("li")
         .class("cg-order")
@@ -378,41 +379,41 @@ fn order_node(l: Lang, o: &OrderRow) -> Node {
             el("span").class("cg-order-money").text(money),
             el("span").class(if o.attributed { "cg-order-proof cg-ok" } else { "cg-order-proof cg-risk" }).text(o.proof.clone()),
         ])
-        .opt((!o.warnings.is_empty()).then(|| el("span").class("cg-order-warn").text(t(l, "order_warnings", &[&o.warnings]))))
+        .opt((!o.warnings.is_empty()).then(|| el("span").class("cg-order-warn").text(tx.t("order_warnings", &[&o.warnings]))))
         .child(
             el("span").class("cg-refund").children([
                 el("input")
                     .attr("type", "text")
                     .attr("inputmode", "decimal")
                     .attr("data-refund-for", o.id.clone())
-                    .attr("aria-label", t(l, "refund_label", &[]))
-                    .attr("placeholder", t(l, "refund_label", &[])),
-                el("button").attr("type", "button").attr("data-action", "refund").attr("data-order", o.id.clone()).text(t(
-                    l,
-                    "action_refund",
-                    &[],
-                )),
+                    .attr("aria-label", tx.t("refund_label", &[]))
+                    .attr("placeholder", tx.t("refund_label", &[])),
+                el("button")
+                    .attr("type", "button")
+                    .attr("data-action", "refund")
+                    .attr("data-order", o.id.clone())
+                    .text(tx.t("action_refund", &[])),
             ]),
         )
         .child(el("span").class("cg-refund-msg").attr("data-refund-msg", o.id.clone()).attr("role", "alert"))
 }
 
-fn orders_node(l: Lang, x: &PopupExtra) -> Node {
+fn orders_node(tx: Text<'_>, x: &PopupExtra) -> Node {
     let mut s = el("section")
         .class("cg-orders")
         .testid("cg-orders")
         .attr("data-count", x.orders_total.to_string())
-        .child(el("h2").text(t(l, "orders_title", &[])));
+        .child(el("h2").text(tx.t("orders_title", &[])));
     if x.orders.is_empty() {
-        return s.child(el("p").class("cg-note").text(t(l, "orders_empty", &[])));
+        return s.child(el("p").class("cg-note").text(tx.t("orders_empty", &[])));
     }
-    s = s.child(el("ul").class("cg-order-list").children(x.orders.iter().map(|o| order_node(l, o))));
+    s = s.child(el("ul").class("cg-order-list").children(x.orders.iter().map(|o| order_node(tx, o))));
     if x.orders_total > x.orders.len() {
-        s = s.child(el("p").class("cg-note").text(tn(l, "orders_more", (x.orders_total - x.orders.len()) as u64, &[])));
+        s = s.child(el("p").class("cg-note").text(tx.tn("orders_more", (x.orders_total - x.orders.len()) as u64, &[])));
     }
     s.child(el("div").class("cg-export").children([
-        el("button").attr("type", "button").attr("data-action", "export").attr("data-format", "csv").text(t(l, "action_export_csv", &[])),
-        el("button").attr("type", "button").attr("data-action", "export").attr("data-format", "json").text(t(l, "action_export_json", &[])),
+        el("button").attr("type", "button").attr("data-action", "export").attr("data-format", "csv").text(tx.t("action_export_csv", &[])),
+        el("button").attr("type", "button").attr("data-action", "export").attr("data-format", "json").text(tx.t("action_export_json", &[])),
     ]))
 }
 
@@ -424,37 +425,37 @@ fn account_notice(v: &ViewInput) -> Option<Node> {
         return None;
     }
     Some(el("p").class("cg-account-needed").testid("cg-account-needed").attr("role", "alert").children([
-        el("span").text(t(v.lang, "account_needed", &[])),
-        el("a").attr("href", site.clone()).attr("target", "_blank").attr("rel", "noopener").text(t(v.lang, "account_site_link", &[site])),
+        el("span").text(v.tx.t("account_needed", &[])),
+        el("a").attr("href", site.clone()).attr("target", "_blank").attr("rel", "noopener").text(v.tx.t("account_site_link", &[site])),
     ]))
 }
 
 /// The popup's account line: linked to whom (with unlinking), or how to link.
 fn account_status(v: &ViewInput) -> Option<Node> {
-    let l = v.lang;
+    let tx = v.tx;
     let (id, text) = match &v.account {
         AccountView::NotUsed => return None,
-        AccountView::Missing { .. } => (String::new(), t(l, "account_none", &[])),
-        AccountView::Linked(id) => (id.clone(), t(l, "account_linked", &[id])),
+        AccountView::Missing { .. } => (String::new(), tx.t("account_none", &[])),
+        AccountView::Linked(id) => (id.clone(), tx.t("account_linked", &[id])),
     };
     let action = if id.is_empty() {
-        el("button").attr("type", "button").attr("data-action", "open-options").text(t(l, "action_link_account", &[]))
+        el("button").attr("type", "button").attr("data-action", "open-options").text(tx.t("action_link_account", &[]))
     } else {
-        el("button").attr("type", "button").attr("data-action", "unlink-account").text(t(l, "action_unlink_account", &[]))
+        el("button").attr("type", "button").attr("data-action", "unlink-account").text(tx.t("action_unlink_account", &[]))
     };
     Some(el("p").class("cg-account").testid("cg-account-status").attr("data-account", id).children([el("span").text(text), action]))
 }
 
 fn cart_notice(v: &ViewInput) -> Option<Node> {
     match (may_activate(v), v.cart_before) {
-        (true, Some(n)) if n > 0 => Some(el("p").class("cg-cart-notice").text(tn(v.lang, "cart_before_notice", n, &[]))),
+        (true, Some(n)) if n > 0 => Some(el("p").class("cg-cart-notice").text(v.tx.tn("cart_before_notice", n, &[]))),
         _ => None,
     }
 }
 
 /// The banner shown on AliExpress pages (inside the content script's shadow root).
 pub fn banner(v: &ViewInput) -> Node {
-    let l = v.lang;
+    let tx = v.tx;
     let state = v.state.as_str();
     let pill_amount = v.expected.as_ref().map(|e| el("span").class("cg-pill-amount").text(e.text.clone()));
     el("div")
@@ -462,8 +463,8 @@ pub fn banner(v: &ViewInput) -> Node {
         .testid("cg-banner")
         .attr("data-state", state)
         .attr("role", "region")
-        .attr("aria-label", t(l, "banner_label", &[&v.program]))
-        .attr("lang", l.code())
+        .attr("aria-label", tx.t("banner_label", &[&v.program]))
+        .attr("lang", tx.lang().code())
         .child(
             el("div")
                 .class("cg-row")
@@ -484,8 +485,8 @@ pub fn banner(v: &ViewInput) -> Node {
                         .attr("type", "button")
                         .attr("data-action", "collapse")
                         .attr("aria-expanded", "true")
-                        .attr("aria-label", t(l, "action_collapse", &[]))
-                        .attr("title", t(l, "action_collapse", &[]))
+                        .attr("aria-label", tx.t("action_collapse", &[]))
+                        .attr("title", tx.t("action_collapse", &[]))
                         .text("–"),
                 )
                 .child(
@@ -494,8 +495,8 @@ pub fn banner(v: &ViewInput) -> Node {
                         .testid("cg-dismiss")
                         .attr("type", "button")
                         .attr("data-action", "dismiss")
-                        .attr("aria-label", t(l, "action_dismiss", &[]))
-                        .attr("title", t(l, "action_dismiss", &[]))
+                        .attr("aria-label", tx.t("action_dismiss", &[]))
+                        .attr("title", tx.t("action_dismiss", &[]))
                         .text("×"),
                 ),
         )
@@ -511,7 +512,7 @@ pub fn banner(v: &ViewInput) -> Node {
                 .opt(activate_node(v))
                 .opt(
                     activate_node(v)
-                        .map(|_| el("p").class("cg-disclosure-line").testid("cg-disclosure-line").text(t(l, "banner_disclosure", &[]))),
+                        .map(|_| el("p").class("cg-disclosure-line").testid("cg-disclosure-line").text(tx.t("banner_disclosure", &[]))),
                 ),
         )
 }
@@ -532,16 +533,16 @@ pub struct PopupExtra {
 
 /// The toolbar popup.
 pub fn popup(v: &ViewInput, x: &PopupExtra) -> Node {
-    let l = v.lang;
+    let tx = v.tx;
     let state = v.state.as_str();
     let mut diag_text = x.diagnostics.join("\n");
     if diag_text.is_empty() {
-        diag_text = t(l, "diagnostics_empty", &[]);
+        diag_text = tx.t("diagnostics_empty", &[]);
     }
     el("main")
         .class("cg-popup")
         .attr("data-state", state)
-        .attr("lang", l.code())
+        .attr("lang", tx.lang().code())
         .child(el("h1").class("cg-title").text(v.program.clone()))
         .child(
             el("p")
@@ -552,7 +553,7 @@ pub fn popup(v: &ViewInput, x: &PopupExtra) -> Node {
                 .attr("aria-live", "polite")
                 .text(status_text(v)),
         )
-        .child(el("p").class("cg-hint").text(if x.not_aliexpress { t(l, "hint_open_aliexpress", &[]) } else { hint_text(v) }))
+        .child(el("p").class("cg-hint").text(if x.not_aliexpress { tx.t("hint_open_aliexpress", &[]) } else { hint_text(v) }))
         .opt(cart_notice(v))
         .opt(account_status(v))
         .opt(if x.not_aliexpress { None } else { account_notice(v) })
@@ -560,24 +561,26 @@ pub fn popup(v: &ViewInput, x: &PopupExtra) -> Node {
         .children(money_nodes(v))
         .children(warning_nodes(v))
         .children(checkout_notes(v))
-        .child(orders_node(l, x))
-        .child(el("section").class("cg-how").children([
-            el("p").text(t(l, "how_it_works", &[])),
-            el("a").attr("href", x.disclosure_url.clone()).attr("target", "_blank").attr("rel", "noopener").text(t(
-                l,
-                "disclosure_link",
-                &[],
-            )),
-        ]))
+        .child(orders_node(tx, x))
+        .child(
+            el("section").class("cg-how").children([
+                el("p").text(tx.t("how_it_works", &[])),
+                el("a")
+                    .attr("href", x.disclosure_url.clone())
+                    .attr("target", "_blank")
+                    .attr("rel", "noopener")
+                    .text(tx.t("disclosure_link", &[])),
+            ]),
+        )
         .child(el("details").class("cg-diag").children([
-            el("summary").text(t(l, "diagnostics_title", &[])),
+            el("summary").text(tx.t("diagnostics_title", &[])),
             el("pre").class("cg-diag-text").attr("data-testid", "cg-diagnostics").text(format!(
                 "{}\n{} {}",
                 diag_text,
-                t(l, "version_label", &[]),
+                tx.t("version_label", &[]),
                 x.version
             )),
-            el("button").attr("type", "button").attr("data-action", "copy-diagnostics").text(t(l, "action_copy", &[])),
+            el("button").attr("type", "button").attr("data-action", "copy-diagnostics").text(tx.t("action_copy", &[])),
         ]))
 }
 
@@ -585,8 +588,29 @@ pub fn popup(v: &ViewInput, x: &PopupExtra) -> Node {
 mod tests {
     use super::*;
 
-    fn input(state: State) -> ViewInput {
-        ViewInput { state, program: "Cashback Guard demo".into(), ..Default::default() }
+    use crate::domain::i18n::{Catalogs, Lang};
+
+    /// The shipped catalogs in `lang` (leaked: a test's view may borrow them as long as it likes).
+    fn text(lang: Lang) -> Text<'static> {
+        Box::leak(Box::new(Catalogs::bundled())).text(lang)
+    }
+
+    fn input(state: State) -> ViewInput<'static> {
+        ViewInput {
+            tx: text(Lang::En),
+            state,
+            outcome: None,
+            active_since: None,
+            expected: None,
+            price_unrecognised: false,
+            cart_unread: false,
+            warnings: Vec::new(),
+            cart_before: None,
+            program: "Cashback Guard demo".into(),
+            checkout_unprotected: false,
+            order_notice: None,
+            account: AccountView::NotUsed,
+        }
     }
 
     #[test]
@@ -633,7 +657,7 @@ mod tests {
         let mut v = input(State::Active);
         v.active_since = Some("14:05".into());
         assert!(status_text(&v).contains("14:05"));
-        v.lang = Lang::Ru;
+        v.tx = text(Lang::Ru);
         assert!(status_text(&v).contains("14:05"));
     }
 
@@ -672,7 +696,7 @@ mod tests {
         v.price_unrecognised = true;
         let b = banner(&v);
         assert!(b.by_testid("cg-expected").is_empty());
-        assert!(b.all_text().contains(&t(Lang::En, "price_unrecognised", &[])));
+        assert!(b.all_text().contains(&text(Lang::En).t("price_unrecognised", &[])));
     }
 
     #[test]
@@ -681,12 +705,12 @@ mod tests {
         assert!(banner(&v).by_testid("cg-cart-unread").is_empty());
         v.cart_unread = true;
         for lang in [Lang::En, Lang::Ru] {
-            v.lang = lang;
+            v.tx = text(lang);
             let b = banner(&v);
             assert_eq!(b.by_testid("cg-cart-unread").len(), 1);
-            assert!(b.all_text().contains(&t(lang, "cart_unread", &[])));
+            assert!(b.all_text().contains(&v.tx.t("cart_unread", &[])));
         }
-        assert_ne!(t(Lang::En, "cart_unread", &[]), t(Lang::Ru, "cart_unread", &[]));
+        assert_ne!(text(Lang::En).t("cart_unread", &[]), text(Lang::Ru).t("cart_unread", &[]));
     }
 
     #[test]

@@ -3,7 +3,6 @@
 pub mod chrome;
 
 use crate::app::Ctx;
-use crate::domain::i18n;
 use crate::domain::events::BrowserEvent;
 use crate::domain::package::Package;
 use chrome::{from_js, to_js, ChromePlatform};
@@ -13,7 +12,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 thread_local! {
-    // The one global: the package (config, layouts, registry, banner CSS), read once per
+    // The one global: the package (config, layouts, catalogs, registry, banner CSS), read once per
     // worker start (again after every restart) and lent to each event's context.
     static PACKAGE: RefCell<Option<Rc<Package>>> = const { RefCell::new(None) };
 }
@@ -30,8 +29,7 @@ pub fn start(config_json: &str, en_json: &str, ru_json: &str, layouts_json: &str
             let _ = f.call1(&JsValue::NULL, &message);
         }
     }));
-    i18n::install(en_json, ru_json).map_err(|e| JsValue::from_str(&e))?;
-    let pkg = Package::build(config_json, layouts_json, registry_json, css).map_err(|e| JsValue::from_str(&e))?;
+    let pkg = Package::build(config_json, layouts_json, en_json, ru_json, registry_json, css).map_err(|e| JsValue::from_str(&e))?;
     PACKAGE.with(|s| *s.borrow_mut() = Some(Rc::new(pkg)));
     Ok(())
 }

@@ -200,7 +200,8 @@ fn facts_from_dom(html: &str) -> cashback_guard::domain::messages::PageFacts {
 #[wasm_bindgen_test]
 fn extraction_from_documents_for_each_layer() {
     use cashback_guard::domain::{extract, layout, url};
-    let paths = &layout::bundled().embedded_paths;
+    let layouts = layout::bundled();
+    let paths = &layouts.embedded_paths;
     let u = url::parse("https://www.aliexpress.com/item/1005001000000001.html").unwrap();
 
     let ld = facts_from_dom(
