@@ -31,9 +31,8 @@ pub struct Url {
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Query {
     buf: String,
-    /// Per pair: where its name ends (its value starts) and where its value ends in `buf`;
-    /// a name starts where the previous value ends.
-    ends: Vec<(usize, usize)>,
+    /// Per pair: where its name starts, where it ends (its value starts) and where its value ends in `buf`.
+    ends: Vec<(usize, usize, usize)>,
 }
 
 impl Query {
@@ -47,12 +46,7 @@ impl Query {
 
     /// The `(name, value)` pairs in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        let mut start = 0;
-        self.ends.iter().map(move |&(k, v)| {
-            let pair = (&self.buf[start..k], &self.buf[k..v]);
-            start = v;
-            pair
-        })
+        self.ends.iter().map(|&(s, k, v)| (&self.buf[s..k], &self.buf[k..v]))
     }
 }
 
@@ -254,17 +248,17 @@ fn parse_query(q: &str) -> Query {
     if q.is_empty() {
         return Query::default();
     }
-    let mut buf = Vec::with_capacity(q.len());
-    let mut ends = Vec::with_capacity(q.bytes().filter(|&b| b == b'&').count() + 1);
+    let mut buf = String::with_capacity(q.len());
+    let mut ends = Vec::new();
     for p in q.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = p.split_once('=').unwrap_or((p, ""));
+        let start = buf.len();
         decode_into(&mut buf, k, true);
         let k_end = buf.len();
         decode_into(&mut buf, v, true);
-        ends.push((k_end, buf.len()));
+        ends.push((start, k_end, buf.len()));
     }
-    // Every piece is valid UTF-8 (decode_into), so this never fails.
-    Query { buf: String::from_utf8(buf).unwrap_or_default(), ends }
+    Query { buf, ends }
 }
 
 /// Parses an absolute `http`/`https` URL.
@@ -386,15 +380,15 @@ fn hex_val(b: u8) -> Option<u8> {
     }
 }
 
-/// Appends `s` decoded to `out`, always as valid UTF-8 (invalid sequences become U+FFFD).
-fn decode_into(out: &mut Vec<u8>, s: &str, plus_is_space: bool) {
+/// Appends `s` decoded to `dest` (invalid UTF-8 becomes U+FFFD).
+fn decode_into(dest: &mut String, s: &str, plus_is_space: bool) {
     let bytes = s.as_bytes();
-    // Nothing to decode (nearly every name and value): the slice as it is.
+    // Nothing to decode (nearly every name and value): the slice as it is, no copy of its own.
     if !bytes.iter().any(|&b| b == b'%' || (b == b'+' && plus_is_space)) {
-        out.extend_from_slice(bytes);
+        dest.push_str(s);
         return;
     }
-    let start = out.len();
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -414,17 +408,13 @@ fn decode_into(out: &mut Vec<u8>, s: &str, plus_is_space: bool) {
         }
         i += 1;
     }
-    if std::str::from_utf8(&out[start..]).is_err() {
-        let fixed = String::from_utf8_lossy(&out[start..]).into_owned();
-        out.truncate(start);
-        out.extend_from_slice(fixed.as_bytes());
-    }
+    dest.push_str(&String::from_utf8_lossy(&out));
 }
 
 fn decode_impl(s: &str, plus_is_space: bool) -> String {
-    let mut out = Vec::with_capacity(s.len());
+    let mut out = String::new();
     decode_into(&mut out, s, plus_is_space);
-    String::from_utf8(out).unwrap_or_default()
+    out
 }
 
 /// Form decoding: `%XX` escapes, `+` as space; invalid escapes are kept
