@@ -173,11 +173,6 @@ fn is_dash(c: char) -> bool {
     matches!(c, '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' | '~' | '\u{301C}' | '\u{FF5E}')
 }
 
-/// `char::is_alphabetic` without its Unicode table lookup for ASCII (digits, signs, spaces).
-fn is_letter(c: char) -> bool {
-    c.is_ascii_alphabetic() || (!c.is_ascii() && c.is_alphabetic())
-}
-
 fn is_point(c: char) -> bool {
     c == '.' || c == ','
 }
@@ -327,9 +322,8 @@ fn normalize(s: &str) -> Vec<char> {
 
 fn lex_number(chars: &[char], start: usize) -> (NumTok<'_>, usize) {
     let n = chars.len();
-    // Sized for the usual `1 234,56`: no regrowth.
-    let mut groups = Vec::with_capacity(4);
-    let mut seps = Vec::with_capacity(3);
+    let mut groups = Vec::new();
+    let mut seps = Vec::new();
     let mut i = start;
     loop {
         let s = i;
@@ -365,7 +359,7 @@ fn lex_number(chars: &[char], start: usize) -> (NumTok<'_>, usize) {
 
 fn lex(chars: &[char]) -> Result<Vec<Tok<'_>>, PriceError> {
     let n = chars.len();
-    let mut toks = Vec::with_capacity(4);
+    let mut toks = Vec::new();
     let mut i = 0;
     while i < n {
         let c = chars[i];
@@ -375,9 +369,9 @@ fn lex(chars: &[char]) -> Result<Vec<Tok<'_>>, PriceError> {
             let (tok, next) = lex_number(chars, i);
             toks.push(Tok::Num(tok));
             i = next;
-        } else if is_letter(c) {
+        } else if c.is_alphabetic() {
             let s = i;
-            while i < n && is_letter(chars[i]) {
+            while i < n && chars[i].is_alphabetic() {
                 i += 1;
             }
             let text = chars[s..i].iter().map(|&c| lower(c)).collect::<String>();
