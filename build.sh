@@ -307,6 +307,8 @@ case "$cmd" in
     node tests/e2e/demo.js
     ;;
   bench)
+    # BENCH_ONLY=core: only Rust vs JS core throughput, in BENCH_CORE_ROUNDS rounds (no browser).
+    [ "${BENCH_ONLY:-}" = core ] && exec node tests/e2e/core-bench.js
     build
     ensure_browser
     ensure_e2e_deps

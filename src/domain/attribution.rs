@@ -2,8 +2,7 @@
 //! All functions are total: they never panic on any input.
 
 use super::lenient;
-use super::product::storefront;
-use super::url::{encode_component, host_is_within, is_normal_host, normalize_host, parse, percent_decode_keep_plus, Url};
+use super::url::{encode_component, is_normal_host, normalize_host, parse, percent_decode_keep_plus, Url};
 use serde_json::Value;
 
 pub const LANDING_PARAMS: &[&str] = &[
@@ -122,7 +121,7 @@ pub fn landing_attribution(url: &Url) -> Option<Attribution> {
 /// True if any of [`LANDING_PARAMS`] other than the harmless `tt`, `cv`,
 /// `cn` is present (exact, case-sensitive names).
 pub fn has_referral_params(url: &Url) -> bool {
-    url.query.iter().any(|(k, _)| LANDING_PARAMS.contains(&k.as_str()) && !HARMLESS_PARAMS.contains(&k.as_str()))
+    url.query.iter().any(|(k, _)| LANDING_PARAMS.contains(&k) && !HARMLESS_PARAMS.contains(&k))
 }
 
 /// Trims whitespace and one pair of surrounding double quotes (a missing
@@ -313,9 +312,27 @@ pub enum HostKind {
     Other,
 }
 
-const REDIRECT_EXACT: &[&str] = &["click.aliexpress.com", "star.aliexpress.com"];
-const REDIRECT_DOMAINS: &[&str] =
-    &["alitems.com", "alitems.site", "alitems.co", "admitad.com", "rzekl.com", "aflink.ru", "ali.pub", "ali.ski"];
+/// The host table, first match wins: a domain, whether it matches only itself (else also
+/// its subdomains), and its kind. The storefront rows agree with [`super::product::storefront`] (tested).
+const HOSTS: &[(&str, bool, HostKind)] = {
+    use HostKind::*;
+    &[
+        ("s.click.aliexpress.com", true, DeepLink),
+        ("click.aliexpress.com", true, AffiliateRedirect),
+        ("star.aliexpress.com", true, AffiliateRedirect),
+        ("aliexpress.com", false, Storefront),
+        ("aliexpress.ru", false, Storefront),
+        ("aliexpress.us", false, Storefront),
+        ("alitems.com", false, AffiliateRedirect),
+        ("alitems.site", false, AffiliateRedirect),
+        ("alitems.co", false, AffiliateRedirect),
+        ("admitad.com", false, AffiliateRedirect),
+        ("rzekl.com", false, AffiliateRedirect),
+        ("aflink.ru", false, AffiliateRedirect),
+        ("ali.pub", false, AffiliateRedirect),
+        ("ali.ski", false, AffiliateRedirect),
+    ]
+};
 
 /// Classifies a host (case-insensitive; invalid host strings are `Other`).
 /// Redirect domains match themselves and their subdomains (e.g.
@@ -328,16 +345,10 @@ pub fn classify_host(host: &str) -> HostKind {
     normalize_host(host).map_or(HostKind::Other, |h| classify_normal(&h))
 }
 
+/// `h` is normal (lowercase, no trailing dot): plain byte comparisons, no case folding.
 fn classify_normal(h: &str) -> HostKind {
-    if h == "s.click.aliexpress.com" {
-        HostKind::DeepLink
-    } else if REDIRECT_EXACT.contains(&h) || REDIRECT_DOMAINS.iter().any(|d| host_is_within(h, d)) {
-        HostKind::AffiliateRedirect
-    } else if storefront(h).is_some() {
-        HostKind::Storefront
-    } else {
-        HostKind::Other
-    }
+    let within = |d: &str| h.strip_suffix(d).is_some_and(|rest| rest.is_empty() || rest.ends_with('.'));
+    HOSTS.iter().find(|&&(d, exact, _)| if exact { h == d } else { within(d) }).map_or(HostKind::Other, |&(_, _, kind)| kind)
 }
 
 /// Affiliate key carried by a redirect URL: `aff_short_key` on
@@ -391,6 +402,41 @@ mod tests {
         assert_eq!(key_from_trace("cgDemo0001"), None);
         assert_eq!(key_from_trace(""), None);
         assert_eq!(key_from_trace("0a1b-1700000000000-01234-ключ"), None);
+    }
+
+    #[test]
+    fn the_host_table_classifies_storefronts_exactly_as_storefront_does() {
+        // The table's storefront rows are a second copy of product::storefront's rule: every
+        // host of either list, its subdomains and near misses must agree.
+        let mut hosts = vec!["", "com", "ru", "evil.org", "aliexpress.co", "aliexpress.com.evil.org", "evilaliexpress.com", "xaliexpress.ru"];
+        hosts.extend(HOSTS.iter().map(|&(d, _, _)| d));
+        for h in hosts.clone() {
+            for sub in [String::new(), format!("www.{h}"), format!("x.s.{h}"), format!("a{h}"), format!("{h}.evil.org")] {
+                let h = if sub.is_empty() { h.to_string() } else { sub };
+                let kind = classify_host(&h);
+                assert_eq!(kind == HostKind::Storefront, super::super::product::storefront(&h).is_some(), "{h}: {kind:?}");
+            }
+        }
+        assert_eq!(classify_host("x.s.click.aliexpress.com"), HostKind::Storefront);
+        assert_eq!(classify_host("x.click.aliexpress.com"), HostKind::Storefront);
+        assert_eq!(classify_host("ad.admitad.com"), HostKind::AffiliateRedirect);
+        assert_eq!(classify_host("xadmitad.com"), HostKind::Other);
+        assert_eq!(classify_host("ali.pub.evil.org"), HostKind::Other);
+    }
+
+    #[test]
+    fn percent_encoded_param_names_attribute_like_plain_ones() {
+        // Names without '%' are compared as the slices they are; encoded ones are decoded first.
+        let plain = u("https://www.aliexpress.com/item/1.html?sk=cgDemo0001&aff_trace_key=0a1b-1700000000000-01234-cgDemo0001&aff_platform=portals-tool");
+        let encoded = u("https://www.aliexpress.com/item/1.html?%73k=cgDemo%30001&aff%5Ftrace%5fkey=0a1b-1700000000000-01234-cgDemo0001&aff_platform=portals%2Dtool");
+        assert_eq!(landing_attribution(&encoded), landing_attribution(&plain));
+        assert_eq!(landing_attribution(&plain).map(|a| a.key).as_deref(), Some("cgDemo0001"));
+        assert!(has_referral_params(&encoded));
+        let deep = |q: &str| redirect_key(&u(&format!("https://s.click.aliexpress.com/deep_link.htm?{q}")));
+        assert_eq!(deep("aff%5Fshort%5Fkey=rival1"), deep("aff_short_key=rival1"));
+        assert_eq!(deep("aff_short_key=rival1").as_deref(), Some("rival1"));
+        // '+' is a space in names and values, so `sk+` is not `sk`.
+        assert_eq!(landing_attribution(&u("https://www.aliexpress.com/?sk+=cgDemo0001")), None);
     }
 
     #[test]

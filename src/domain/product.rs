@@ -129,7 +129,7 @@ pub fn product_id_from_href(href: &str, base: &Url) -> Option<String> {
 /// a storefront host.
 pub fn category_from_href(href: &str) -> Option<String> {
     let base =
-        Url { scheme: "https".into(), host: "www.aliexpress.com".into(), port: None, path: "/".into(), query: Vec::new(), fragment: None };
+        Url { scheme: "https".into(), host: "www.aliexpress.com".into(), port: None, path: "/".into(), query: Default::default(), fragment: None };
     let t = href.trim_matches(|c: char| c.is_ascii_whitespace());
     if !(t.starts_with('/') || t.starts_with('\\') || t.contains(':')) {
         return None; // bare relative paths are ambiguous

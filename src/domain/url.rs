@@ -11,7 +11,7 @@ pub const MAX_URL_LEN: usize = 8192;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Url {
     /// `http` or `https` (lowercase).
-    pub scheme: String,
+    pub scheme: &'static str,
     /// Lowercased, no trailing dot, only `[a-z0-9.-]`.
     pub host: String,
     /// Explicit non-default port (default ports 80/443 are normalised to `None`).
@@ -21,9 +21,46 @@ pub struct Url {
     /// percent-encoded (WHATWG's path set); existing escapes are kept as-is.
     pub path: String,
     /// Decoded `(name, value)` pairs in order (form decoding: `+` is a space).
-    pub query: Vec<(String, String)>,
+    pub query: Query,
     /// Raw fragment without the leading '#'.
     pub fragment: Option<String>,
+}
+
+/// Decoded query pairs, all in one buffer: two allocations for any number of pairs, and a
+/// name or value without `%` or `+` is copied as the slice it is, never decoded.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Query {
+    buf: String,
+    /// Per pair: where its name starts, where it ends (its value starts) and where its value ends in `buf`.
+    ends: Vec<(usize, usize, usize)>,
+}
+
+impl Query {
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The `(name, value)` pairs in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.ends.iter().map(|&(s, k, v)| (&self.buf[s..k], &self.buf[k..v]))
+    }
+}
+
+impl std::fmt::Debug for Query {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(test)]
+impl PartialEq<Vec<(String, String)>> for Query {
+    fn eq(&self, other: &Vec<(String, String)>) -> bool {
+        self.len() == other.len() && self.iter().zip(other).all(|((k, v), (ok, ov))| k == ok && v == ov)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,20 +114,38 @@ fn precheck(input: &str) -> Result<&str, UrlError> {
 /// Validates and normalises a bare host name: ASCII-lowercase, strips one
 /// trailing dot, only `[a-z0-9.-]`, no empty labels, labels <= 63, total <= 253.
 pub fn normalize_host(host: &str) -> Option<String> {
-    let h = host.to_ascii_lowercase();
-    let h = h.strip_suffix('.').unwrap_or(&h);
-    is_normal_host(h).then(|| h.to_string())
+    // Checked as written (any case), then lowercased in the one copy.
+    let h = host.strip_suffix('.').unwrap_or(host);
+    host_shape(h, true).then(|| h.to_ascii_lowercase())
 }
 
 /// True if `h` is already what [`normalize_host`] returns (checked without allocating).
 pub fn is_normal_host(h: &str) -> bool {
-    !h.is_empty()
-        && h.len() <= 253
-        && h.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
-        && !h.split('.').any(|l| l.is_empty() || l.len() > 63)
+    host_shape(h, false)
 }
 
-fn parse_authority(authority: &str, scheme: &str) -> Result<(String, Option<u16>), UrlError> {
+/// `[a-z0-9.-]` (and `A-Z` if `any_case`), 1..=253 bytes, labels 1..=63: one pass.
+fn host_shape(h: &str, any_case: bool) -> bool {
+    let mut label = 0;
+    for b in h.bytes() {
+        if b == b'.' {
+            if label == 0 {
+                return false;
+            }
+            label = 0;
+        } else if b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || (any_case && b.is_ascii_uppercase()) {
+            label += 1;
+            if label > 63 {
+                return false;
+            }
+        } else {
+            return false;
+        }
+    }
+    label > 0 && h.len() <= 253
+}
+
+fn parse_authority(authority: &str, scheme: &'static str) -> Result<(String, Option<u16>), UrlError> {
     if authority.contains('\\') || authority.contains('@') || authority.starts_with('[') {
         return Err(UrlError::BadHost);
     }
@@ -120,6 +175,11 @@ fn parse_authority(authority: &str, scheme: &str) -> Result<(String, Option<u16>
     Ok((host, port))
 }
 
+/// A segment that could be `.` or `..` in any spelling (at most `%2e%2e`, 6 bytes).
+fn maybe_dots(seg: &str) -> bool {
+    seg.len() <= 6 && (is_dot(seg) || is_dot_dot(seg))
+}
+
 fn is_dot(seg: &str) -> bool {
     seg == "." || seg.eq_ignore_ascii_case("%2e")
 }
@@ -135,17 +195,19 @@ fn push_pct(out: &mut String, b: u8) {
     out.push(HEX[(b & 0x0f) as usize] as char);
 }
 
-/// Percent-encodes characters browsers encode in paths/fragments.
+/// Percent-encodes characters browsers encode in paths/fragments (byte by byte: a
+/// non-ASCII character is its UTF-8 bytes, each escaped).
 fn encode_loose(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_ascii() && !matches!(c, ' ' | '"' | '<' | '>' | '`' | '{' | '}' | '^') {
-            out.push(c);
+    let loose = |b: u8| b >= 0x80 || matches!(b, b' ' | b'"' | b'<' | b'>' | b'`' | b'{' | b'}' | b'^');
+    if !s.bytes().any(loose) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for b in s.bytes() {
+        if loose(b) {
+            push_pct(&mut out, b);
         } else {
-            let mut buf = [0u8; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                push_pct(&mut out, b);
-            }
+            out.push(b as char);
         }
     }
     out
@@ -153,7 +215,7 @@ fn encode_loose(s: &str) -> String {
 
 fn normalize_path(raw: &str) -> String {
     // Most paths have nothing to resolve: one pass to check, one copy.
-    if raw.starts_with('/') && !raw.contains('\\') && !raw.split('/').any(|s| is_dot(s) || is_dot_dot(s)) {
+    if raw.starts_with('/') && !raw.contains('\\') && !raw.split('/').any(maybe_dots) {
         return encode_loose(raw);
     }
     let p = raw.replace('\\', "/");
@@ -182,24 +244,34 @@ fn normalize_path(raw: &str) -> String {
     encode_loose(&path)
 }
 
-fn parse_query(q: &str) -> Vec<(String, String)> {
-    q.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| match p.split_once('=') {
-            Some((k, v)) => (percent_decode(k), percent_decode(v)),
-            None => (percent_decode(p), String::new()),
-        })
-        .collect()
+fn parse_query(q: &str) -> Query {
+    if q.is_empty() {
+        return Query::default();
+    }
+    let mut buf = String::with_capacity(q.len());
+    let mut ends = Vec::new();
+    for p in q.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = p.split_once('=').unwrap_or((p, ""));
+        let start = buf.len();
+        decode_into(&mut buf, k, true);
+        let k_end = buf.len();
+        decode_into(&mut buf, v, true);
+        ends.push((start, k_end, buf.len()));
+    }
+    Query { buf, ends }
 }
 
 /// Parses an absolute `http`/`https` URL.
 pub fn parse(input: &str) -> Result<Url, UrlError> {
     let s = precheck(input)?;
     let (scheme, rest) = split_scheme(s).ok_or(UrlError::NoScheme)?;
-    let scheme = scheme.to_ascii_lowercase();
-    if scheme != "http" && scheme != "https" {
+    let scheme = if scheme.eq_ignore_ascii_case("https") {
+        "https"
+    } else if scheme.eq_ignore_ascii_case("http") {
+        "http"
+    } else {
         return Err(UrlError::BadScheme);
-    }
+    };
     let rest = match rest.strip_prefix("//") {
         Some(r) => r,
         None if rest.starts_with('\\') || rest.starts_with("/\\") => return Err(UrlError::BadHost),
@@ -207,7 +279,7 @@ pub fn parse(input: &str) -> Result<Url, UrlError> {
     };
     let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(auth_end);
-    let (host, port) = parse_authority(authority, &scheme)?;
+    let (host, port) = parse_authority(authority, scheme)?;
 
     let (before_frag, fragment) = match tail.split_once('#') {
         Some((b, f)) => (b, Some(encode_loose(f))),
@@ -260,10 +332,12 @@ pub fn parse_with_base(input: &str, base: &Url) -> Result<Url, UrlError> {
 impl Url {
     /// Value of the first query parameter named exactly `name`.
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.query.iter().find(|&(k, _)| k == name).map(|(_, v)| v)
     }
 
-    fn serialize_filtered(&self, keep: impl Fn(&str) -> bool) -> String {
+    /// Serialises the URL, omitting query parameters whose name matches any
+    /// entry of `drop` (ASCII case-insensitive). Fragment is kept.
+    pub fn to_string_without_params(&self, drop: &[&str]) -> String {
         let mut out = format!("{}://{}", self.scheme, self.host);
         if let Some(p) = self.port {
             out.push(':');
@@ -276,7 +350,7 @@ impl Url {
             out.push_str(&self.path);
         }
         let mut first = true;
-        for (k, v) in self.query.iter().filter(|(k, _)| keep(k)) {
+        for (k, v) in self.query.iter().filter(|&(k, _)| !drop.iter().any(|d| d.eq_ignore_ascii_case(k))) {
             out.push(if first { '?' } else { '&' });
             first = false;
             out.push_str(&encode_component(k));
@@ -290,16 +364,10 @@ impl Url {
         out
     }
 
-    /// Serialises the URL, omitting query parameters whose name matches any
-    /// entry of `drop` (ASCII case-insensitive). Fragment is kept.
-    pub fn to_string_without_params(&self, drop: &[&str]) -> String {
-        self.serialize_filtered(|k| !drop.iter().any(|d| d.eq_ignore_ascii_case(k)))
-    }
-
     /// Normalised serialisation; query names/values are re-encoded with
-    /// [`encode_component`].
+    /// [`encode_component`]. (One body with [`Url::to_string_without_params`]: smaller wasm.)
     pub fn serialize(&self) -> String {
-        self.serialize_filtered(|_| true)
+        self.to_string_without_params(&[])
     }
 }
 
@@ -312,8 +380,14 @@ fn hex_val(b: u8) -> Option<u8> {
     }
 }
 
-fn decode_impl(s: &str, plus_is_space: bool) -> String {
+/// Appends `s` decoded to `dest` (invalid UTF-8 becomes U+FFFD).
+fn decode_into(dest: &mut String, s: &str, plus_is_space: bool) {
     let bytes = s.as_bytes();
+    // Nothing to decode (nearly every name and value): the slice as it is, no copy of its own.
+    if !bytes.iter().any(|&b| b == b'%' || (b == b'+' && plus_is_space)) {
+        dest.push_str(s);
+        return;
+    }
     let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
@@ -334,8 +408,13 @@ fn decode_impl(s: &str, plus_is_space: bool) -> String {
         }
         i += 1;
     }
-    // Valid UTF-8 (nearly always): the bytes become the string, no second copy.
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    dest.push_str(&String::from_utf8_lossy(&out));
+}
+
+fn decode_impl(s: &str, plus_is_space: bool) -> String {
+    let mut out = String::new();
+    decode_into(&mut out, s, plus_is_space);
+    out
 }
 
 /// Form decoding: `%XX` escapes, `+` as space; invalid escapes are kept
@@ -493,6 +572,29 @@ mod tests {
         assert_eq!(u.param("q"), Some("a b"));
         assert_eq!(u.param("r"), Some("a+b"));
         assert_eq!(u.param("s"), Some(" "));
+    }
+
+    #[test]
+    fn query_pairs_share_one_buffer_and_decode_only_what_needs_it() {
+        let u = p("https://a.com/?plain=v1&%C3%A9=%E2%82%AC&a+b=c+d&bad=%C3%28&=&x");
+        let pairs: Vec<(&str, &str)> = u.query.iter().collect();
+        assert_eq!(pairs, [("plain", "v1"), ("é", "€"), ("a b", "c d"), ("bad", "\u{FFFD}("), ("", ""), ("x", "")]);
+        assert_eq!((u.query.len(), u.query.is_empty()), (6, false));
+        // A name spelt with escapes finds the same value as the plain name.
+        assert_eq!(p("https://a.com/?%73%6B=1").param("sk"), p("https://a.com/?sk=1").param("sk"));
+        assert_eq!(format!("{:?}", p("https://a.com/?a=1&b").query), r#"[("a", "1"), ("b", "")]"#);
+        assert!(p("https://a.com/").query.is_empty());
+    }
+
+    #[test]
+    fn hosts_are_checked_as_written_and_lowercased_once() {
+        assert_eq!(normalize_host("Ab-1.C"), Some("ab-1.c".into()));
+        assert!(!is_normal_host("Ab.c"), "a normal host is lowercase");
+        assert_eq!(normalize_host(&format!("{}.com", "A".repeat(63))), Some(format!("{}.com", "a".repeat(63))));
+        assert!(normalize_host(&format!("{}a", "a.".repeat(126))).is_some(), "253 bytes");
+        assert_eq!(normalize_host(&format!("{}a", "a.".repeat(127))), None, "253 bytes at most");
+        assert_eq!(normalize_host("a.com.."), None);
+        assert_eq!(normalize_host("."), None);
     }
 
     #[test]
