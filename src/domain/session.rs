@@ -140,7 +140,7 @@ pub enum Refusal {
 }
 
 /// The activation state machine of this browser session (stored inside
-/// [`super::record::SessionRecord`] under the key `referral`).
+/// [`super::record::SessionRecord`] as its `activation`, under the stored key `referral`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Activation {
     pub state: State,

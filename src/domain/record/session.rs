@@ -24,7 +24,9 @@ pub struct Standdown {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionRecord {
     pub v: u32,
-    pub referral: Activation,
+    /// The activation state machine. Stored under the key `referral` (its name before it
+    /// was `session::Activation`): records saved by older versions load unchanged.
+    pub activation: Activation,
     pub evidence: Vec<Evidence>,
     pub tabs: Vec<TabInfo>,
     pub standdown: Option<Standdown>,
@@ -44,7 +46,7 @@ impl Default for SessionRecord {
     fn default() -> Self {
         SessionRecord {
             v: SESSION_VERSION,
-            referral: Activation::default(),
+            activation: Activation::default(),
             evidence: Vec::new(),
             tabs: Vec::new(),
             standdown: None,
@@ -119,7 +121,7 @@ impl FromJson for SessionRecord {
         let d = SessionRecord::default();
         let r = SessionRecord {
             v: o.or("v", d.v),
-            referral: o.def("referral"),
+            activation: o.def("referral"),
             evidence: o.def("evidence"),
             tabs: o.def("tabs"),
             standdown: o.def("standdown"),
@@ -149,7 +151,7 @@ impl ToJson for SessionRecord {
     fn to_json(&self) -> Value {
         let mut o = Out::new();
         o.f("v", &self.v);
-        o.f("referral", &self.referral);
+        o.f("referral", &self.activation);
         o.f("evidence", &self.evidence);
         o.f("tabs", &self.tabs);
         o.f("standdown", &self.standdown);

@@ -19,6 +19,44 @@ fn missing_ok_and_quarantine() {
     assert!(matches!(decode::<SessionRecord>(Some(json!({"v":1,"referral":{"state":"exploded"}})), 1), Loaded::Quarantine { .. }));
 }
 
+/// A session record as the code before the rename (`SessionRecord.referral`) saved it: it
+/// loads into `activation` and is saved again under the same key, value for value.
+#[test]
+fn a_record_saved_under_the_old_key_loads_and_saves_the_same() {
+    use crate::domain::session::{Outcome, State};
+    let stored = json!({
+        "v": 1,
+        "referral": {
+            "state": "hijacked",
+            "since_ms": 1500.0,
+            "activated_ms": 1000.0,
+            "attempt": null,
+            "outcome": {"hijack": {"key": "rivalKey9", "culprit": "hidden iframe in tab 3"}},
+            "redirects_sent": 1,
+            "account": ["af", "shopper-7"]
+        },
+        "evidence": [],
+        "tabs": [],
+        "standdown": null,
+        "cart": {"count_now": null, "ids_now": null, "snapshot": null, "stale": [], "added_after": [], "item_level": false},
+        "notes": ["n"],
+        "last_checkout": null,
+        "rates_seen": [["p1", 300]]
+    });
+    let rec = match decode::<SessionRecord>(Some(stored.clone()), SESSION_VERSION) {
+        Loaded::Ok(rec) => rec,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(rec.activation.state, State::Hijacked);
+    assert_eq!(rec.activation.activated_ms, Some(1000.0));
+    assert_eq!(rec.activation.outcome, Some(Outcome::Hijack { key: "rivalKey9".into(), culprit: Some("hidden iframe in tab 3".into()) }));
+    assert_eq!(rec.activation.account, Some(("af".into(), "shopper-7".into())));
+    let saved = serde_json::to_value(&rec).unwrap();
+    assert!(saved.get("activation").is_none(), "{saved}");
+    assert_eq!(saved["referral"]["state"], "hijacked");
+    assert_eq!(saved, stored);
+}
+
 #[test]
 fn tabs_are_bounded_and_lru() {
     let mut s = SessionRecord::default();
@@ -98,7 +136,7 @@ mod round_trip {
         let sp = StoredPrice { currency: "USD".into(), min_minor: 10, max_minor: Some(20), from: true };
         SessionRecord {
             v: 1,
-            referral: Activation {
+            activation: Activation {
                 state: State::Hijacked,
                 since_ms: 1.5,
                 activated_ms: Some(2.0),
