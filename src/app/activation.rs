@@ -32,11 +32,11 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// the state changed.
     #[inline(always)]
     pub(super) fn tick(&self, rec: &mut SessionRecord, now: f64) -> bool {
-        let was_active = rec.referral.activated_ms.is_some();
-        if !rec.referral.tick(now, self.pkg.config.session_ms()) {
+        let was_active = rec.activation.activated_ms.is_some();
+        if !rec.activation.tick(now, self.pkg.config.session_ms()) {
             return false;
         }
-        if was_active && rec.referral.activated_ms.is_none() {
+        if was_active && rec.activation.activated_ms.is_none() {
             rec.cart.reset();
         }
         self.record_outcome(rec, None);
@@ -79,7 +79,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// A top-level page loaded (or a content script said hello) in `tab`.
     pub(super) fn landed<'b>(&'b self, rec: &'b mut SessionRecord, tab: i32, u: &'b Url) -> Boxed<'b, bool> {
         Box::pin(async move {
-            let deciding = rec.referral.state == State::Activating;
+            let deciding = rec.activation.state == State::Activating;
             if deciding {
                 self.hold("landing").await;
             }
@@ -92,7 +92,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             }
             let now = self.platform.now_ms();
             let mut changed = false;
-            if rec.referral.on_landed(now, tab, &Landing { url: Some(u), cookies: &cookies }, &self.pkg.config.affiliate_key) {
+            if rec.activation.on_landed(now, tab, &Landing { url: Some(u), cookies: &cookies }, &self.pkg.config.affiliate_key) {
                 self.record_outcome(rec, Some(tab));
                 changed = true;
             }
@@ -107,7 +107,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
     fn other_referral(&self, rec: &mut SessionRecord, tab: i32, u: &Url, cookies: &[Attribution], now: f64) -> bool {
         let key = self.pkg.config.affiliate_key.as_str();
         let from_url = attribution::landing_attribution(u);
-        match rec.referral.state {
+        match rec.activation.state {
             State::Inactive | State::Failed | State::Blocked => {
                 let Some(a) = from_url.filter(|a| a.key != key) else { return false };
                 if rec.standdown.as_ref().map(|s| &s.key) == Some(&a.key) {
@@ -124,9 +124,9 @@ impl<'a, P: Platform> Ctx<'a, P> {
                 let changed = if let Some(a) = other {
                     // The redirect that brought it may already be in the evidence.
                     let culprit = evidence::culprit_of(&rec.evidence, &a.key, now, 10_000.0);
-                    rec.referral.on_attribution(now, &a, key, culprit)
+                    rec.activation.on_attribution(now, &a, key, culprit)
                 } else {
-                    rec.referral.on_account_seen(now, u, key)
+                    rec.activation.on_account_seen(now, u, key)
                 };
                 if changed {
                     self.record_outcome(rec, Some(tab));
@@ -205,8 +205,8 @@ impl<'a, P: Platform> Ctx<'a, P> {
     fn activate<'b>(&'b self, rec: &'b mut SessionRecord, settings: &'b Settings, tab: i32) -> Boxed<'b, Reply> {
         Box::pin(async move {
             self.hold("activate").await;
-            let in_flight = rec.referral.attempt.as_ref().filter(|a| a.tab_id == tab && !a.navigated);
-            if rec.referral.state == State::Activating && in_flight.is_some() {
+            let in_flight = rec.activation.attempt.as_ref().filter(|a| a.tab_id == tab && !a.navigated);
+            if rec.activation.state == State::Activating && in_flight.is_some() {
                 // The click again, after a worker stopped between the save and the navigation.
                 return self.resume(rec, tab).await;
             }
@@ -221,14 +221,14 @@ impl<'a, P: Platform> Ctx<'a, P> {
             let Some(link) = self.deep_link(&target, account.as_ref()) else {
                 return error("cannot build the referral link from the configured template");
             };
-            match rec.referral.state {
+            match rec.activation.state {
                 State::Active => return Reply::Refused { reason: "already-active" },
                 State::Activating => return Reply::Refused { reason: "in-flight" },
                 _ => {}
             }
             let prior = self.prior(rec, &page, &target, account).await;
             let timeout = f64::from(self.pkg.config.activation_timeout_s) * 1000.0;
-            if rec.referral.begin_with(now, tab, &target, timeout, prior).is_err() {
+            if rec.activation.begin_with(now, tab, &target, timeout, prior).is_err() {
                 return Reply::Refused { reason: "in-flight" };
             }
             rec.cart.snapshot_now(now as u64);
@@ -238,7 +238,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             self.platform.alarm(TIMEOUT_ALARM, now + timeout).await;
             // Saved before navigating: a worker killed mid-way still knows it is activating.
             if let Err(e) = self.save(rec).await {
-                rec.referral.not_saved(self.platform.now_ms(), e.clone());
+                rec.activation.not_saved(self.platform.now_ms(), e.clone());
                 self.record_outcome(rec, Some(tab));
                 return error(view::reason_text(self.text(settings), &Outcome::NotSaved { error: e }));
             }
@@ -253,18 +253,18 @@ impl<'a, P: Platform> Ctx<'a, P> {
         Box::pin(async move {
             match self.platform.navigate(tab, link).await {
                 Err(e) => {
-                    rec.referral.abort_no_tab(self.platform.now_ms());
+                    rec.activation.abort_no_tab(self.platform.now_ms());
                     rec.note(format!("navigation failed: {e}"));
                     self.record_outcome(rec, Some(tab));
                 }
                 Ok(()) => {
-                    if let Some(a) = rec.referral.attempt.as_mut() {
+                    if let Some(a) = rec.activation.attempt.as_mut() {
                         a.navigated = true;
                     }
                     self.hold("navigated").await;
                 }
             }
-            Reply::Activating { state: rec.referral.state.as_str() }
+            Reply::Activating { state: rec.activation.state.as_str() }
         })
     }
 
@@ -274,14 +274,14 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// fails at once.
     fn resume<'b>(&'b self, rec: &'b mut SessionRecord, tab: i32) -> Boxed<'b, Reply> {
         Box::pin(async move {
-            let Some(attempt) = rec.referral.attempt.clone() else { return error("no activation in flight") };
+            let Some(attempt) = rec.activation.attempt.clone() else { return error("no activation in flight") };
             let nav = match self.platform.tab_nav(tab).await {
                 Ok(nav) => nav,
                 Err(e) => {
-                    rec.referral.abort_no_tab(self.platform.now_ms());
+                    rec.activation.abort_no_tab(self.platform.now_ms());
                     rec.note(format!("activation could not resume: {e}"));
                     self.record_outcome(rec, Some(tab));
-                    return Reply::Activating { state: rec.referral.state.as_str() };
+                    return Reply::Activating { state: rec.activation.state.as_str() };
                 }
             };
             let moved = |u: &str| {
@@ -289,13 +289,13 @@ impl<'a, P: Platform> Ctx<'a, P> {
                     .is_ok_and(|u| attribution::classify_host(&u.host) != attribution::HostKind::Storefront || attribution::has_referral_params(&u))
             };
             if attempt.redirected || nav.pending.is_some() || moved(&nav.url) {
-                if let Some(a) = rec.referral.attempt.as_mut() {
+                if let Some(a) = rec.activation.attempt.as_mut() {
                     a.navigated = true;
                 }
                 rec.note("activation: the navigation had gone out before the worker stopped".into());
-                return Reply::Activating { state: rec.referral.state.as_str() };
+                return Reply::Activating { state: rec.activation.state.as_str() };
             }
-            let Some(link) = self.deep_link(&attempt.target, rec.referral.account.as_ref()) else {
+            let Some(link) = self.deep_link(&attempt.target, rec.activation.account.as_ref()) else {
                 return error("cannot build the referral link from the configured template");
             };
             rec.note("activation resumed: the worker stopped before the navigation".into());
@@ -306,9 +306,9 @@ impl<'a, P: Platform> Ctx<'a, P> {
     /// A tab closed: an activation in flight in it fails at once.
     #[inline(always)]
     pub(super) fn on_tab_removed(&self, rec: &mut SessionRecord, tab: i32, now: f64) -> bool {
-        let in_flight = rec.referral.attempt.as_ref().is_some_and(|a| a.tab_id == tab) && rec.referral.state == State::Activating;
+        let in_flight = rec.activation.attempt.as_ref().is_some_and(|a| a.tab_id == tab) && rec.activation.state == State::Activating;
         if in_flight {
-            rec.referral.abort_no_tab(now);
+            rec.activation.abort_no_tab(now);
             self.record_outcome(rec, Some(tab));
         }
         rec.remove_tab(tab);

@@ -17,7 +17,7 @@ use crate::ports::Platform;
 /// No activation covers the cart yet (none, or one that ended): whatever is in it now
 /// would be missed.
 fn not_yet_covered(rec: &SessionRecord) -> bool {
-    rec.referral.state.can_activate() && rec.referral.state != State::Hijacked
+    rec.activation.state.can_activate() && rec.activation.state != State::Hijacked
 }
 
 /// Lines in the cart before activation, said next to Activate too (the click that would

@@ -93,7 +93,7 @@ pub(super) fn problems(rec: &SessionRecord, tab: Option<i32>) -> Vec<Problem<'_>
     checkout_problems(rec, tab, &mut out);
     blocker_problems(rec, &mut out);
     rival_problems(rec, &mut out);
-    if let (Some(s), true) = (&rec.standdown, rec.referral.state.can_activate()) {
+    if let (Some(s), true) = (&rec.standdown, rec.activation.state.can_activate()) {
         out.push(Problem::Standdown { key: &s.key });
     }
     out.extend(super::cart::cart_problem(rec));
@@ -160,7 +160,7 @@ fn rival_problems<'r>(rec: &'r SessionRecord, out: &mut Vec<Problem<'r>>) {
     let found = installed(rec);
     // Cashback and AliExpress-helper extensions can take the referral at any time.
     out.extend(of(found, &[Category::Cashback, Category::AliexpressHelper]).map(|ext| Problem::RivalExtension { ext }));
-    match (&rec.referral.state, &rec.referral.outcome) {
+    match (&rec.activation.state, &rec.activation.outcome) {
         (State::Hijacked, Some(Outcome::Hijack { key, culprit })) => {
             // A top-level navigation through the rival's link: with the installed
             // extensions known, the one that can steer AliExpress tabs is the culprit.
@@ -197,8 +197,8 @@ impl<'a, P: Platform> Ctx<'a, P> {
 
     /// Evidence for the state the machine just entered.
     pub(super) fn record_outcome(&self, rec: &mut SessionRecord, tab: Option<i32>) {
-        let state = rec.referral.state;
-        let (kind, subject, detail) = match rec.referral.outcome.clone() {
+        let state = rec.activation.state;
+        let (kind, subject, detail) = match rec.activation.outcome.clone() {
             None if state == State::Active => (EvidenceKind::Verified, self.pkg.config.affiliate_key.clone(), String::new()),
             None => return,
             Some(Outcome::BlockedByClient { url }) => {
@@ -241,14 +241,14 @@ impl<'a, P: Platform> Ctx<'a, P> {
         }
         let mut changed = false;
         // Late evidence: the cookie changed before this redirect was reported.
-        let since = rec.referral.since_ms;
-        if let Some(Outcome::Hijack { key, culprit: culprit @ None }) = rec.referral.outcome.as_mut() {
+        let since = rec.activation.since_ms;
+        if let Some(Outcome::Hijack { key, culprit: culprit @ None }) = rec.activation.outcome.as_mut() {
             if now - since <= 10_000.0 {
                 *culprit = evidence::culprit_of(&rec.evidence, key, now, 10_000.0);
                 changed |= culprit.is_some();
             }
         }
-        if rtype == "main_frame" && rec.referral.on_redirect(now, tab, from, to) {
+        if rtype == "main_frame" && rec.activation.on_redirect(now, tab, from, to) {
             self.record_outcome(rec, Some(tab));
             changed = true;
         }
@@ -268,7 +268,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
         now: f64,
     ) -> bool {
         if rtype == "main_frame" {
-            let changed = rec.referral.on_net_error(now, tab, request_url, net_error);
+            let changed = rec.activation.on_net_error(now, tab, request_url, net_error);
             if changed {
                 self.record_outcome(rec, Some(tab));
             }
@@ -298,9 +298,9 @@ impl<'a, P: Platform> Ctx<'a, P> {
         let key = self.pkg.config.affiliate_key.as_str();
         self.record_evidence(rec, None, EvidenceKind::Attribution, &a.key, &cookie.name);
         // Written during an attempt: this click's proof, for the landing.
-        let mut changed = rec.referral.on_cookie_written(&a, key);
+        let mut changed = rec.activation.on_cookie_written(&a, key);
         let culprit = evidence::culprit_of(&rec.evidence, &a.key, now, 10_000.0);
-        if rec.referral.on_attribution(now, &a, key, culprit) {
+        if rec.activation.on_attribution(now, &a, key, culprit) {
             self.record_outcome(rec, None);
             changed = true;
         }

@@ -37,12 +37,12 @@ impl<'a, P: Platform> Ctx<'a, P> {
             };
             let tx = self.pkg.catalogs.text(Lang::En);
             Snapshot {
-                state: rec.referral.state.as_str().into(),
-                activated_ms: rec.referral.activated_ms,
+                state: rec.activation.state.as_str().into(),
+                activated_ms: rec.activation.activated_ms,
                 cookie: cookie.into(),
                 cookie_key,
                 warnings: problems(rec, Some(tab)).iter().map(|p| format!("{}:{}", p.kind().as_str(), p.subject())).collect(),
-                detail: rec.referral.outcome.as_ref().map(|o| match o {
+                detail: rec.activation.outcome.as_ref().map(|o| match o {
                     Outcome::Hijack { culprit: Some(c), .. } => format!("{} ({c})", view::reason_text(tx, o)),
                     o => view::reason_text(tx, o),
                 }),
@@ -112,7 +112,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             refunded_minor: 0,
             snapshot,
             reminder: if settings.order_check { "pending" } else { "off" }.into(),
-            account: rec.referral.account.as_ref().filter(|_| rec.referral.state == State::Active).map(|(_, id)| id.clone()),
+            account: rec.activation.account.as_ref().filter(|_| rec.activation.state == State::Active).map(|(_, id)| id.clone()),
         }
     }
 

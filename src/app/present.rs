@@ -127,16 +127,16 @@ impl<'a, P: Platform> Ctx<'a, P> {
         let expected = if product_page { info.and_then(|i| i.product.as_ref()).and_then(|p| self.expected(p, lang)) } else { None };
         ViewInput {
             tx,
-            state: rec.referral.state,
-            outcome: rec.referral.outcome.clone(),
-            active_since: rec.referral.activated_ms.map(|ms| self.platform.time(ms, lang)),
+            state: rec.activation.state,
+            outcome: rec.activation.outcome.clone(),
+            active_since: rec.activation.activated_ms.map(|ms| self.platform.time(ms, lang)),
             price_unrecognised: product_page && expected.is_none() && info.is_some_and(|i| i.price_unrecognised),
             cart_unread: info.is_some_and(|i| i.kind == Some(PageKind::Cart) && i.cart_unread),
             expected,
             warnings: problems(rec, tab).into_iter().map(|p| warning(p, tx)).collect(),
             cart_before: super::cart::before_activation(rec),
             program: self.pkg.config.program_name.clone(),
-            checkout_unprotected: info.is_some_and(|i| i.kind == Some(PageKind::Checkout)) && rec.referral.state != State::Active,
+            checkout_unprotected: info.is_some_and(|i| i.kind == Some(PageKind::Checkout)) && rec.activation.state != State::Active,
             order_notice: info.and_then(|i| i.order.as_ref()).map(|o| self.order_notice(o, tx)),
             account: self.account_view(settings),
         }
@@ -167,7 +167,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             at: self.platform.now_ms(),
             lang: tx.lang().code(),
             enabled: settings.banner,
-            state: rec.referral.state.as_str(),
+            state: rec.activation.state.as_str(),
             view: view::banner(view),
             flags: super::cart::flags(rec, tab),
             flag_label: tx.t("warn_cart", &[]),
@@ -190,14 +190,14 @@ impl<'a, P: Platform> Ctx<'a, P> {
     }
 
     pub(super) async fn badge(&self, rec: &SessionRecord, settings: &Settings, tab: i32, view: &ViewInput<'_>) {
-        let (text, color) = match rec.referral.state {
+        let (text, color) = match rec.activation.state {
             State::Active => ("✓".to_string(), "#1a7f37"),
             State::Blocked | State::Hijacked => ("!".to_string(), "#cf222e"),
             State::Failed => ("!".to_string(), "#bc4c00"),
             State::Activating => ("…".to_string(), "#57606a"),
             State::Inactive => (view.expected.as_ref().map(|e| e.rate_text.clone()).unwrap_or_default(), "#0969da"),
         };
-        let text = if settings.badge || rec.referral.state != State::Inactive { text } else { String::new() };
+        let text = if settings.badge || rec.activation.state != State::Inactive { text } else { String::new() };
         self.platform.badge(tab, &text, color, &view::status_text(view)).await;
     }
 
@@ -208,7 +208,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
             self.platform.send_to_tab(tab, Push::View(self.tab_message(rec, settings, tab, &view)).to_json()).await;
             self.badge(rec, settings, tab, &view).await;
         }
-        self.platform.notify_pages(Push::Changed { state: rec.referral.state.as_str() }.to_json()).await;
+        self.platform.notify_pages(Push::Changed { state: rec.activation.state.as_str() }.to_json()).await;
     }
 
     /// The popup's whole view: the session (of the page in `tab_id` when it is one we

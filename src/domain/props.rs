@@ -350,10 +350,10 @@ fn replay(events: &[Ev]) -> Result<(), TestCaseError> {
 
         // The worker stores the machine after every event and may die at any moment: the
         // stored record decodes to exactly this machine.
-        let rec = SessionRecord { referral: r.clone(), ..Default::default() };
+        let rec = SessionRecord { activation: r.clone(), ..Default::default() };
         let stored = serde_json::to_value(&rec).unwrap();
         match record::decode::<SessionRecord>(Some(stored), SESSION_VERSION) {
-            Loaded::Ok(back) => prop_assert_eq!(&back.referral, &r),
+            Loaded::Ok(back) => prop_assert_eq!(&back.activation, &r),
             other => prop_assert!(false, "stored machine did not decode: {other:?}"),
         }
     }
