@@ -316,6 +316,8 @@ case "$cmd" in
       node tests/e2e/bench-cold.js
       exit
     fi
+    native='{}'
+    if [ "${BENCH_ONLY:-}" != content ]; then # BENCH_ONLY=content: the content-script rows only
     say "native throughput (criterion: cargo bench --bench core)"
     # Benches always unwind while the release profile (inherited by `bench`) aborts: the bins
     # built beside the bench (cg-config) then get a second, abort copy of serde_json/serde_core
@@ -334,6 +336,7 @@ p, np_ = per_op("price_parse")
 print(json.dumps({"url_classify_ns": u, "price_parse_ns": p, "urls": nu, "prices": np_}))
 PY
 )
+    fi
     say "browser figures (tests/e2e/bench.js)"
     node tests/e2e/bench.js "$native"
     ;;
