@@ -199,7 +199,7 @@ impl Order {
 /// Parses what the shopper typed as a refund ("12.34", "12,34", "US $12.34") in the
 /// order's currency.
 pub fn parse_refund(text: &str, currency: &str) -> Result<u64, RefundError> {
-    let p = price::parse_price(text, Some(currency)).map_err(|e| RefundError::Unreadable(format!("{e:?}")))?;
+    let p = price::parse_price(text, Some(currency)).map_err(|e| RefundError::Unreadable(e.to_string()))?;
     if p.currency != currency {
         return Err(RefundError::Unreadable(format!("{} is not the order's currency {currency}", p.currency)));
     }
@@ -602,6 +602,8 @@ mod tests {
         assert!(matches!(parse_refund("1 - 2", "USD"), Err(RefundError::Unreadable(_))));
         assert!(matches!(parse_refund("<script>", "USD"), Err(RefundError::Unreadable(_))));
         assert!(matches!(parse_refund("", "USD"), Err(RefundError::Unreadable(_))));
+        // The shopper reads why, in words (not a Rust variant name such as `NoAmount`).
+        assert_eq!(parse_refund("<script>", "USD").unwrap_err().to_string(), "cannot read the refunded amount: unrecognised text in price");
     }
 
     #[test]

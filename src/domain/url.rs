@@ -198,13 +198,9 @@ fn push_pct(out: &mut String, b: u8) {
 /// Percent-encodes characters browsers encode in paths/fragments (byte by byte: a
 /// non-ASCII character is its UTF-8 bytes, each escaped).
 fn encode_loose(s: &str) -> String {
-    let loose = |b: u8| b >= 0x80 || matches!(b, b' ' | b'"' | b'<' | b'>' | b'`' | b'{' | b'}' | b'^');
-    if !s.bytes().any(loose) {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len() + 8);
+    let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
-        if loose(b) {
+        if b >= 0x80 || matches!(b, b' ' | b'"' | b'<' | b'>' | b'`' | b'{' | b'}' | b'^') {
             push_pct(&mut out, b);
         } else {
             out.push(b as char);
@@ -308,7 +304,7 @@ pub fn parse_with_base(input: &str, base: &Url) -> Result<Url, UrlError> {
     let mut origin = format!("{}://{}", base.scheme, base.host);
     if let Some(p) = base.port {
         origin.push(':');
-        origin.push_str(&p.to_string());
+        origin.push_str(&u32::from(p).to_string());
     }
     let joined = match b[0] {
         b'/' | b'\\' => format!("{origin}/{}", &s[1..]),
@@ -341,7 +337,7 @@ impl Url {
         let mut out = format!("{}://{}", self.scheme, self.host);
         if let Some(p) = self.port {
             out.push(':');
-            out.push_str(&p.to_string());
+            out.push_str(&u32::from(p).to_string());
         }
         if self.path.starts_with('/') {
             out.push_str(&self.path);
