@@ -7,7 +7,7 @@
 //! (`config::firefox_manifest`). With `--data`, writes the worker's data module (see
 //! [`data_module`]) from this config and the other data files under SRC (`extension/`).
 
-use cashback_guard::domain::{config, i18n, layout, package::Package};
+use cashback_guard::domain::{config, layout, package::Package};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -44,6 +44,18 @@ fn data_module(config_text: &str, src: &Path) -> Result<String, String> {
     Ok(out)
 }
 
+/// `FLAG A B` taken out of the arguments: `Ok(None)` when absent, `Err` when a value is missing.
+fn take_pair(args: &mut Vec<String>, flag: &str) -> Result<Option<(String, String)>, ()> {
+    match args.iter().position(|a| a == flag) {
+        Some(i) if args.len() >= i + 3 => {
+            let mut pair = args.drain(i..i + 3).skip(1);
+            Ok(pair.next().zip(pair.next()))
+        }
+        Some(_) => Err(()),
+        None => Ok(None),
+    }
+}
+
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let firefox = match args.iter().position(|a| a == "--browser") {
@@ -57,29 +69,10 @@ fn main() -> ExitCode {
         }
         None => false,
     };
-    let data = match args.iter().position(|a| a == "--data") {
-        Some(i) if args.len() >= i + 3 => {
-            let out = (args[i + 1].clone(), args[i + 2].clone());
-            args.drain(i..i + 3);
-            Some(out)
-        }
-        Some(_) => {
-            eprintln!("usage: --data SRC OUT");
-            return ExitCode::from(2);
-        }
-        None => None,
-    };
-    let manifest = match args.iter().position(|a| a == "--manifest") {
-        Some(i) if args.len() >= i + 3 => {
-            let out = (args[i + 1].clone(), args[i + 2].clone());
-            args.drain(i..i + 3);
-            Some(out)
-        }
-        Some(_) => {
-            eprintln!("usage: cg-config <config.json> [layouts.json] [--manifest IN OUT] [--browser chrome|firefox]");
-            return ExitCode::from(2);
-        }
-        None => None,
+    let usage = "usage: cg-config <config.json> [layouts.json] [--manifest IN OUT] [--data SRC OUT] [--browser chrome|firefox]";
+    let (Ok(data), Ok(manifest)) = (take_pair(&mut args, "--data"), take_pair(&mut args, "--manifest")) else {
+        eprintln!("{usage}");
+        return ExitCode::from(2);
     };
     let Some(path) = args.first() else {
         eprintln!("usage: cg-config <config.json> [layouts.json]");
@@ -142,6 +135,7 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cashback_guard::domain::i18n;
 
     const SRC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/extension");
     const CONFIG: &str = include_str!("../../extension/config/default.json");
@@ -156,6 +150,16 @@ mod tests {
                 (name.to_string(), serde_json::from_str(lit.strip_suffix(';').unwrap()).unwrap())
             })
             .collect()
+    }
+
+    #[test]
+    fn an_option_with_two_values_is_taken_out_of_the_arguments() {
+        let mut a: Vec<String> = ["c.json", "--data", "src", "out.js", "--browser", "firefox"].map(String::from).into();
+        assert_eq!(take_pair(&mut a, "--data"), Ok(Some(("src".into(), "out.js".into()))));
+        assert_eq!(a, ["c.json", "--browser", "firefox"]);
+        assert_eq!(take_pair(&mut a, "--manifest"), Ok(None));
+        let mut short: Vec<String> = ["c.json", "--manifest", "in.json"].map(String::from).into();
+        assert_eq!(take_pair(&mut short, "--manifest"), Err(()));
     }
 
     #[test]
