@@ -37,8 +37,13 @@ const mapped = (host) => MAPPED_HOSTS.some((h) => (h.startsWith('*.') ? host.end
 /** The CONNECT proxy: mapped hosts → the fixture server; everything else refused. */
 export function startProxy(targetPort) {
   const refused = [];
+  // Tunnels are sockets the HTTP server no longer tracks: keep them, so close() can end them
+  // (a tunnel left half-open after Firefox quit once kept server.close() waiting forever).
+  const tunnels = new Set();
   const server = http.createServer((req, res) => { refused.push(req.url); res.writeHead(502); res.end(); });
   server.on('connect', (req, client, head) => {
+    tunnels.add(client);
+    client.on('close', () => tunnels.delete(client));
     const [host] = String(req.url).split(':');
     if (!mapped(host.toLowerCase())) {
       refused.push(req.url);
@@ -51,13 +56,19 @@ export function startProxy(targetPort) {
       upstream.pipe(client);
       client.pipe(upstream);
     });
+    tunnels.add(upstream);
+    upstream.on('close', () => tunnels.delete(upstream));
     upstream.on('error', () => client.destroy());
     client.on('error', () => upstream.destroy());
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
     port: server.address().port,
     refused,
-    close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }),
+    close: () => new Promise((r) => {
+      for (const s of tunnels) s.destroy();
+      server.closeAllConnections?.();
+      server.close(() => r());
+    }),
   })));
 }
 
