@@ -175,9 +175,9 @@ PY
     die "could not write the Firefox manifest"
   (cd "$FF_OUT" && python3 -m zipfile -c "$ffzip" ./*)
   local wasm=$EXT_OUT/pkg/cashback_guard_bg.wasm
-  printf '\n%-34s %10s %10s\n' "artifact" "bytes" "gzip -9"
+  printf '\n%-34s %10s %10s\n' "artifact" "bytes" "gzip -c"
   for f in "$wasm" "$EXT_OUT/pkg/cashback_guard.js" "$EXT_OUT/inject/content.js" "$EXT_OUT/background/worker.js"; do
-    printf '%-34s %10d %10d\n' "${f#"$DIST"/}" "$(stat -c %s "$f")" "$(gzip -9 -c "$f" | wc -c)"
+    printf '%-34s %10d %10d\n' "${f#"$DIST"/}" "$(stat -c %s "$f")" "$(gzip -c "$f" | wc -c)"
   done
   printf '%-34s %10d\n' "${zip#"$DIST"/}" "$(stat -c %s "$zip")"
   printf '%-34s %10d\n' "${ffzip#"$DIST"/}" "$(stat -c %s "$ffzip")"
