@@ -115,7 +115,7 @@ function markBanner() {
 // Our content script's own phase times (window.__cgCost in its isolated world, which the
 // page cannot see): read over CDP once the measured load is over, so reading costs nothing
 // in the figures.
-const PHASES = ['start', 'quick', 'full', 'send', 'banner', 'observer'];
+const PHASES = ['start', 'quick', 'full', 'send', 'banner', 'observer', 'message', 'other'];
 async function phasesOf(page) {
   const cdp = await page.context().newCDPSession(page);
   const ids = [];
