@@ -284,7 +284,7 @@
     baitEl = el;
     el.className = cls;
     el.setAttribute('aria-hidden', 'true');
-    el.setAttribute('style', 'position:absolute;left:-10000px;top:0;width:1px;height:1px;'); // no CSSStyleDeclaration wrapper
+    el.style.cssText = 'position:absolute;left:-10000px;top:0;width:1px;height:1px;';
     document.body.appendChild(el);
     setTimeout(timed('other', () => {
       const cs = getComputedStyle(el);
