@@ -7,7 +7,9 @@
   window.__cashbackGuard = true;
   // Main-thread time per phase (ms, exclusive), read by `./build.sh bench` from this isolated
   // world (a page cannot see it). Only performance.now() per call: no behaviour depends on it.
-  const cost = window.__cgCost = { start: 0, quick: 0, full: 0, send: 0, banner: 0, observer: 0, runs: {} };
+  // `message`: the runtime.sendMessage calls themselves (a microtask after the caller's phase);
+  // `other`: the callbacks outside the phases (hello's answer, DOMContentLoaded, load, bait check).
+  const cost = window.__cgCost = { start: 0, quick: 0, full: 0, send: 0, banner: 0, observer: 0, message: 0, other: 0, runs: {} };
   const began = performance.now();
   let phase = null;
   let phaseAt = 0;
@@ -52,7 +54,8 @@
   // Kept now, at document_start, before the page has any DOM: later a page could clobber
   // `chrome` (`<form id="chrome">` shadows it in content scripts).
   const runtime = chrome.runtime;
-  const send = (msg) => Promise.resolve().then(() => runtime.sendMessage(msg)).catch(() => null);
+  let post = (msg) => runtime.sendMessage(msg);
+  const send = (msg) => Promise.resolve().then(() => post(msg)).catch(() => null);
   // The worker can be stopped at any moment (MV3): a message it never answered is asked
   // again, a bounded number of times, until a restarted worker answers from storage.
   const ask = (msg, tries) => send(msg).then((r) => (r || tries <= 1 ? r
@@ -283,13 +286,13 @@
     el.setAttribute('aria-hidden', 'true');
     el.style.cssText = 'position:absolute;left:-10000px;top:0;width:1px;height:1px;';
     document.body.appendChild(el);
-    setTimeout(() => {
+    setTimeout(timed('other', () => {
       const cs = getComputedStyle(el);
       // Computed style only: no forced layout (a frame has been drawn since, style is clean).
       baitHidden = !el.isConnected || cs.display === 'none' || cs.visibility === 'hidden';
       el.remove();
       if (baitHidden) scheduleFacts(true);
-    }, 100);
+    }), 100);
   }
 
   function sendFacts() {
@@ -304,7 +307,7 @@
       quickQueued = true;
       // The whole-page read waits for the first idle moment after `load` (at most 200 ms).
       const idle = (f) => (window.requestIdleCallback ? requestIdleCallback(f, { timeout: 200 }) : setTimeout(f, 0));
-      window.addEventListener('load', () => idle(() => scheduleFacts(true)), { once: true });
+      window.addEventListener('load', timed('other', () => idle(() => scheduleFacts(true))), { once: true });
     }
     const facts = collect(quick);
     if (!quick) bait();
@@ -356,7 +359,7 @@
     cartWaited = false;
     // Until answered: the landing after an activation gets its banner even while the
     // worker restarts.
-    ask({ type: 'hello', url: location.href }, 25).then((msg) => {
+    ask({ type: 'hello', url: location.href }, 25).then(timed('other', (msg) => {
       if (!msg || msg.type !== 'page' || !msg.profile) return;
       profile = msg.profile;
       pageKind = msg.kind || null;
@@ -370,7 +373,7 @@
         render(msg);
         if (document.readyState !== 'loading') scheduleFacts(true);
       }
-    });
+    }));
   }
 
   // Views pushed by the worker: only once `hello` answered (with the profile and the banner
@@ -429,7 +432,7 @@
     // After the early send, what changes from here on wakes the observer, and load reads all.
     if (!sentEarly) changed([]);
   }
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', watch, { once: true });
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', timed('other', watch), { once: true });
   else watch();
 
   // Phases for the bench (see `cost` above).
@@ -439,6 +442,7 @@
   collect = (quick) => (quick ? collectQuick : collectFull)(quick); // eslint-disable-line no-func-assign
   sendFacts = timed('send', sendFacts); // eslint-disable-line no-func-assign
   changed = timed('observer', changed); // eslint-disable-line no-func-assign
+  post = timed('message', post);
 
   hello();
   cost.start += performance.now() - began;

@@ -12,6 +12,7 @@ import { EXT_DIR, FIXTURE_EXT } from './lib/harness.js';
 import { coldRun as coldRunOf, STEPS } from './lib/cold.js';
 import { measureJs } from './lib/core-js.js';
 import { gzipSize } from './lib/size.js';
+import { bigPage, PNG } from './lib/bench-page.js';
 
 const ROOT = path.resolve(EXT_DIR, '..', '..');
 const PAIRS = Number(process.env.BENCH_PAIRS || 10); // per run; the A/B/C alternation runs twice
@@ -41,19 +42,6 @@ const native = JSON.parse(process.argv[2] || '{}');
 const js = ONLY_CONTENT ? {} : measureJs();
 
 // --- fixture pages -----------------------------------------------------------------
-function bigPage(id) {
-  const items = [];
-  for (let i = 0; i < 1000; i++) {
-    items.push(`<li class="rec-item"><a href="//www.aliexpress.com/item/100500${String(2000000000 + i)}.html"><img src="/static/img-${i % 200}.png" width="40" height="40" alt="">` +
-      `<span class="rec-title">Recommended product ${i} ${'lorem ipsum dolor sit amet '.repeat(25)}</span></a></li>`);
-  }
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Big product</title>
-<script type="application/ld+json">{"@type":"Product","productID":"${id}","offers":{"price":"25.00","priceCurrency":"USD"}}</script></head><body>
-<div class="product-price"><span class="price-default--current--F8OlYIo">US $25.00</span></div>
-<button class="comet-v2-btn buy-now--buynow--OH44OI8" type="button">Buy now</button>
-<ul>${items.join('\n')}</ul></body></html>`;
-}
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
 const server = await startServer();
 server.route('*', /^\/item\/1005003000000001\.html$/, () => bigPage('1005003000000001'));
@@ -115,7 +103,7 @@ function markBanner() {
 // Our content script's own phase times (window.__cgCost in its isolated world, which the
 // page cannot see): read over CDP once the measured load is over, so reading costs nothing
 // in the figures.
-const PHASES = ['start', 'quick', 'full', 'send', 'banner', 'observer'];
+const PHASES = ['start', 'quick', 'full', 'send', 'banner', 'observer', 'message', 'other'];
 async function phasesOf(page) {
   const cdp = await page.context().newCDPSession(page);
   const ids = [];

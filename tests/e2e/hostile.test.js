@@ -76,10 +76,12 @@ test('the shared renderer (banner and popup) never interprets markup or unsafe a
   const page = await h.browser.newPage();
   await page.goto(`chrome-extension://${h.id}/ui/popup.html?tabId=999999`);
   const html = await page.evaluate(() => {
-    const node = { t: 'div', a: [['class', 'x'], ['onclick', 'alert(1)'], ['data-testid', 'cg-banner'], ['style', 'display:none']], c: [
+    const node = { t: 'div', a: [['class', 'x'], ['onclick', 'alert(1)'], ['data-testid', 'cg-banner'], ['style', 'display:none'],
+      ['data-Upper', 'u'], ['data-x1', 'd'], ['', 'e'], [7, 'n'], ['data-ok', 7]], c: [
       { t: 'script', x: 'alert(2)' },
       { t: 'a', a: [['href', 'javascript:alert(3)']], x: '<b>bold</b>' },
       { t: 'a', a: [['href', 'https://example.org/']], x: 'ok' },
+      { t: 'a', a: [['href', 'HTTPS://example.org/upper']], x: 'upper' },
       { t: 'img', a: [['src', 'x'], ['onerror', 'alert(4)']] },
       'not a node', { t: 'p', a: 'nope', c: 'nope', x: 7 },
     ] };
@@ -87,6 +89,8 @@ test('the shared renderer (banner and popup) never interprets markup or unsafe a
     return el.outerHTML;
   });
   assert.doesNotMatch(html, /onclick|onerror|<script|<img|javascript:|style=/);
+  // Attribute names: lower-case letters and '-' only; values: strings; links: https:// only.
+  assert.doesNotMatch(html, /data-upper|data-x1|data-ok|\b7=|upper"/i);
   assert.match(html, /&lt;b&gt;bold&lt;\/b&gt;/);
   assert.match(html, /href="https:\/\/example\.org\/"/);
   assert.match(html, /data-testid="cg-banner"/);
