@@ -37,79 +37,19 @@
 
 use std::fmt;
 
+mod currency;
+mod lexer;
+mod number;
+
+pub use currency::{currency, CurrencyInfo};
+use currency::{prefixed_symbol, word_mark, CurMark, Marks, FROM_PHRASES, RANGE_WORDS};
+use lexer::{is_invisible, Lexer, NumTok, Tok};
+use number::{digits_to_minor, num_to_minor};
+
 /// Maximum number of characters accepted after trimming.
 pub const MAX_INPUT_CHARS: usize = 200;
 /// Maximum number of integer digits (leading zeros ignored) in an amount.
 pub const MAX_INTEGER_DIGITS: usize = 15;
-
-/// ISO 4217 currency with its minor-unit exponent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct CurrencyInfo {
-    pub code: &'static str,
-    pub exponent: u8,
-}
-
-const fn ci(code: &'static str, exponent: u8) -> CurrencyInfo {
-    CurrencyInfo { code, exponent }
-}
-
-const CURRENCIES: &[CurrencyInfo] = &[
-    ci("USD", 2),
-    ci("EUR", 2),
-    ci("RUB", 2),
-    ci("GBP", 2),
-    ci("ILS", 2),
-    ci("AUD", 2),
-    ci("CAD", 2),
-    ci("NZD", 2),
-    ci("NOK", 2),
-    ci("SEK", 2),
-    ci("DKK", 2),
-    ci("ISK", 0),
-    ci("PLN", 2),
-    ci("CZK", 2),
-    ci("CHF", 2),
-    ci("UAH", 2),
-    ci("KZT", 2),
-    ci("BYN", 2),
-    ci("TRY", 2),
-    ci("BRL", 2),
-    ci("MXN", 2),
-    ci("CLP", 0),
-    ci("COP", 2),
-    ci("ARS", 2),
-    ci("PEN", 2),
-    ci("JPY", 0),
-    ci("KRW", 0),
-    ci("CNY", 2),
-    ci("TWD", 2),
-    ci("INR", 2),
-    ci("IDR", 2),
-    ci("HKD", 2),
-    ci("SGD", 2),
-    ci("MYR", 2),
-    ci("PHP", 2),
-    ci("THB", 2),
-    ci("VND", 0),
-    ci("HUF", 2),
-    ci("RON", 2),
-    ci("BGN", 2),
-    ci("AED", 2),
-    ci("SAR", 2),
-    ci("ZAR", 2),
-    ci("EGP", 2),
-    ci("KWD", 3),
-    ci("BHD", 3),
-    ci("OMR", 3),
-    ci("JOD", 3),
-    ci("TND", 3),
-];
-
-/// Looks up an ISO 4217 code (case-insensitive, surrounding spaces ignored).
-pub fn currency(code: &str) -> Option<CurrencyInfo> {
-    let code = code.trim();
-    CURRENCIES.iter().copied().find(|c| c.code.eq_ignore_ascii_case(code))
-}
 
 /// A parsed price: a single amount (`max_minor == None`) or a real range
 /// (`max_minor > min_minor`), in minor units of `currency`.
@@ -152,251 +92,9 @@ impl fmt::Display for PriceError {
 impl std::error::Error for PriceError {}
 
 // ---------------------------------------------------------------------------
-// Character classes
+// Grammar: `[from] amount [sep amount]` with currency marks anywhere, read token by token.
 
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{2069}'
-            | '\u{061C}'
-            | '\u{FEFF}'
-            | '\u{00AD}'
-            | '\u{180E}'
-    )
-}
-
-/// Range separators; a leading one makes the amount negative (Garbage).
-fn is_dash(c: char) -> bool {
-    matches!(c, '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' | '~' | '\u{301C}' | '\u{FF5E}')
-}
-
-fn is_point(c: char) -> bool {
-    c == '.' || c == ','
-}
-
-fn is_num_sep(c: char) -> bool {
-    matches!(c, '.' | ',' | ' ' | '\'' | '\u{2019}')
-}
-
-// ---------------------------------------------------------------------------
-// Currency marks
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum CurMark {
-    /// An unambiguous currency.
-    Strong(&'static str),
-    /// A symbol shared by several currencies: default and allowed family.
-    Weak(&'static str, &'static [&'static str]),
-}
-
-const DOLLAR_FAMILY: &[&str] = &["USD", "AUD", "CAD", "NZD", "HKD", "SGD", "MXN", "BRL", "TWD", "CLP", "COP", "ARS"];
-const KRONE_FAMILY: &[&str] = &["NOK", "SEK", "DKK", "ISK"];
-const YEN_FAMILY: &[&str] = &["JPY", "CNY"];
-
-fn symbol_mark(c: char) -> Option<CurMark> {
-    use CurMark::*;
-    Some(match c {
-        '$' => Weak("USD", DOLLAR_FAMILY),
-        '¥' => Weak("JPY", YEN_FAMILY),
-        '€' => Strong("EUR"),
-        '£' | '\u{FFE1}' => Strong("GBP"),
-        '₽' => Strong("RUB"),
-        '₪' => Strong("ILS"),
-        '₴' => Strong("UAH"),
-        '₸' => Strong("KZT"),
-        '\u{FFE5}' => Strong("CNY"), // fullwidth yen sign ￥
-        '₩' | '\u{FFE6}' => Strong("KRW"),
-        '₹' => Strong("INR"),
-        '₺' => Strong("TRY"),
-        '฿' => Strong("THB"),
-        '₫' => Strong("VND"),
-        _ => return None,
-    })
-}
-
-/// Letters immediately followed by a symbol: `US$`, `AU$`, `JP¥`, ...
-fn prefixed_symbol(word: &str, sym: char) -> Option<&'static str> {
-    Some(match (word, sym) {
-        ("us", '$') => "USD",
-        ("au" | "a", '$') => "AUD",
-        ("c" | "ca" | "can", '$') => "CAD",
-        ("nz", '$') => "NZD",
-        ("hk", '$') => "HKD",
-        ("s" | "sg", '$') => "SGD",
-        ("mx", '$') => "MXN",
-        ("r", '$') => "BRL",
-        ("nt", '$') => "TWD",
-        ("jp", '¥') => "JPY",
-        ("cn" | "rmb", '¥') => "CNY",
-        _ => return None,
-    })
-}
-
-fn word_mark(word: &str) -> Option<CurMark> {
-    use CurMark::*;
-    let code = match word {
-        "kr" => return Some(Weak("NOK", KRONE_FAMILY)),
-        "руб" | "рублей" | "рубля" | "рубль" | "р" => "RUB",
-        "грн" | "гривен" | "гривень" | "гривна" => "UAH",
-        "тг" | "тенге" => "KZT",
-        "zł" | "zl" => "PLN",
-        "kč" | "kc" => "CZK",
-        "rp" => "IDR",
-        "tl" => "TRY",
-        "fr" | "sfr" => "CHF",
-        "lei" => "RON",
-        "ft" => "HUF",
-        "лв" => "BGN",
-        "br" => "BYN",
-        "rs" => "INR",
-        "rmb" | "元" => "CNY",
-        "円" => "JPY",
-        "원" => "KRW",
-        "đ" | "vnđ" => "VND",
-        _ => return currency(word).map(|c| Strong(c.code)),
-    };
-    Some(Strong(code))
-}
-
-const FROM_PHRASES: &[&[&str]] = &[
-    &["от"],
-    &["from"],
-    &["ab"],
-    &["à", "partir", "de"],
-    &["a", "partir", "de"],
-    &["desde"],
-    &["od"],
-    &["від"],
-    &["fra"],
-    &["från"],
-    &["vanaf"],
-    &["da"],
-    &["starting", "at"],
-];
-
-const RANGE_WORDS: &[&str] = &["to", "до", "bis", "à", "a", "hasta", "até"];
-
-// ---------------------------------------------------------------------------
-// Lexer
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct NumTok<'a> {
-    /// Non-empty runs of ASCII digits (slices of the normalised input: no copy per group).
-    groups: Vec<&'a [char]>,
-    /// `seps[i]` sits between `groups[i]` and `groups[i + 1]`.
-    seps: Vec<char>,
-    /// German `12,-` notation: no fractional part, all separators thousands.
-    no_decimals: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Tok<'a> {
-    Num(NumTok<'a>),
-    Word { text: String, dot: bool },
-    Sym(char),
-    Dash,
-}
-
-/// Removes invisible marks, maps every Unicode space to `' '` and collapses
-/// runs of spaces.
-fn normalize(s: &str) -> Vec<char> {
-    let mut out: Vec<char> = Vec::with_capacity(s.len());
-    for c in s.chars() {
-        if is_invisible(c) {
-            continue;
-        }
-        let c = if c.is_whitespace() { ' ' } else { c };
-        if c == ' ' && out.last().is_none_or(|&p| p == ' ') {
-            continue;
-        }
-        out.push(c);
-    }
-    while out.last() == Some(&' ') {
-        out.pop();
-    }
-    out
-}
-
-fn lex_number(chars: &[char], start: usize) -> (NumTok<'_>, usize) {
-    let n = chars.len();
-    let mut groups = Vec::new();
-    let mut seps = Vec::new();
-    let mut i = start;
-    loop {
-        let s = i;
-        while i < n && chars[i].is_ascii_digit() {
-            i += 1;
-        }
-        groups.push(&chars[s..i]);
-        if i + 1 < n && is_num_sep(chars[i]) && chars[i + 1].is_ascii_digit() {
-            seps.push(chars[i]);
-            i += 1;
-        } else {
-            break;
-        }
-    }
-    // `12,-` / `12,--` / `12.–` : explicit "no cents".
-    let mut no_decimals = false;
-    if i + 1 < n && is_point(chars[i]) && is_dash(chars[i + 1]) && chars[i + 1] != '~' {
-        let mut j = i + 2;
-        if j < n && is_dash(chars[j]) && chars[j] != '~' {
-            j += 1;
-        }
-        let mut k = j;
-        while k < n && chars[k] == ' ' {
-            k += 1;
-        }
-        if k >= n || !chars[k].is_ascii_digit() {
-            no_decimals = true;
-            i = j;
-        }
-    }
-    (NumTok { groups, seps, no_decimals }, i)
-}
-
-fn lex(chars: &[char]) -> Result<Vec<Tok<'_>>, PriceError> {
-    let n = chars.len();
-    let mut toks = Vec::new();
-    let mut i = 0;
-    while i < n {
-        let c = chars[i];
-        if c == ' ' {
-            i += 1;
-        } else if c.is_ascii_digit() {
-            let (tok, next) = lex_number(chars, i);
-            toks.push(Tok::Num(tok));
-            i = next;
-        } else if c.is_alphabetic() {
-            let s = i;
-            while i < n && chars[i].is_alphabetic() {
-                i += 1;
-            }
-            let text = chars[s..i].iter().map(|&c| lower(c)).collect::<String>();
-            let dot = i < n && chars[i] == '.';
-            if dot {
-                i += 1;
-            }
-            toks.push(Tok::Word { text, dot });
-        } else if is_dash(c) {
-            toks.push(Tok::Dash);
-            i += 1;
-        } else if symbol_mark(c).is_some() {
-            toks.push(Tok::Sym(c));
-            i += 1;
-        } else {
-            return Err(PriceError::Garbage);
-        }
-    }
-    Ok(toks)
-}
-
-// ---------------------------------------------------------------------------
-// Classification and structure
-
-#[derive(Debug)]
+#[derive(Clone, Copy)]
 enum Item<'a> {
     Num(NumTok<'a>),
     Sep,
@@ -404,248 +102,33 @@ enum Item<'a> {
     Cur(CurMark),
 }
 
-/// Length in tokens of a "from" phrase starting at `toks[0]`, if any.
-fn from_phrase_len(toks: &[Tok]) -> Option<usize> {
-    FROM_PHRASES.iter().find_map(|phrase| {
-        if phrase.len() > toks.len() {
-            return None;
-        }
-        let all = phrase.iter().zip(toks).all(|(w, t)| matches!(t, Tok::Word { text, dot: false } if text == w));
-        all.then_some(phrase.len())
-    })
-}
-
-fn classify(mut toks: Vec<Tok<'_>>) -> Result<Vec<Item<'_>>, PriceError> {
-    let mut items = Vec::with_capacity(toks.len());
-    let mut i = 0;
-    while i < toks.len() {
-        match &toks[i] {
-            Tok::Num(_) => {
-                // Moved out, not cloned (nothing reads a number token twice).
-                if let Tok::Num(n) = std::mem::replace(&mut toks[i], Tok::Dash) {
-                    items.push(Item::Num(n));
-                }
-            }
-            Tok::Dash => items.push(Item::Sep),
-            Tok::Sym(c) => items.push(Item::Cur(symbol_mark(*c).ok_or(PriceError::Garbage)?)),
-            Tok::Word { text, dot } => {
-                if !*dot {
-                    if let Some(Tok::Sym(s)) = toks.get(i + 1) {
-                        if let Some(code) = prefixed_symbol(text, *s) {
-                            items.push(Item::Cur(CurMark::Strong(code)));
-                            i += 2;
-                            continue;
-                        }
-                    }
-                    if let Some(len) = from_phrase_len(&toks[i..]) {
-                        items.push(Item::From);
-                        i += len;
-                        continue;
-                    }
-                    if RANGE_WORDS.contains(&text.as_str()) {
-                        items.push(Item::Sep);
-                        i += 1;
-                        continue;
-                    }
-                }
-                items.push(Item::Cur(word_mark(text).ok_or(PriceError::Garbage)?));
-            }
-        }
-        i += 1;
-    }
-    Ok(items)
-}
-
-struct Shape<'a> {
-    from: bool,
-    nums: Vec<NumTok<'a>>,
-    marks: Vec<CurMark>,
-}
-
-/// Checks that the items form `[from] amount [sep amount]` with currency
-/// marks anywhere.
-fn structure(items: Vec<Item<'_>>) -> Result<Shape<'_>, PriceError> {
-    let mut from = false;
-    let mut nums = Vec::new();
-    let mut marks = Vec::new();
-    // The numbers and separators in order (true = number), as far as the allowed shapes go.
-    let mut skeleton = [false; 4];
-    let mut len = 0;
-    for (idx, item) in items.into_iter().enumerate() {
-        let part = match item {
-            Item::From if idx == 0 => {
-                from = true;
-                continue;
-            }
-            Item::From => return Err(PriceError::Garbage),
-            Item::Cur(m) => {
-                marks.push(m);
-                continue;
-            }
-            Item::Num(n) => {
-                nums.push(n);
-                true
-            }
-            Item::Sep => false,
-        };
-        if len < skeleton.len() {
-            skeleton[len] = part;
-        }
-        len += 1;
-    }
-    if nums.is_empty() {
-        return Err(PriceError::NoAmount);
-    }
-    match &skeleton[..len.min(skeleton.len())] {
-        [true] | [true, false, true] => Ok(Shape { from, nums, marks }),
-        _ => Err(PriceError::Garbage),
-    }
-}
-
-fn lookup(code: &str) -> Result<CurrencyInfo, PriceError> {
-    currency(code).ok_or(PriceError::UnknownCurrency)
-}
-
-fn resolve_currency(marks: &[CurMark], fallback: Option<&str>) -> Result<CurrencyInfo, PriceError> {
-    let mut strong: Option<&'static str> = None;
-    let mut weak: Option<(&'static str, &'static [&'static str])> = None;
-    for m in marks {
-        match *m {
-            CurMark::Strong(c) => match strong {
-                Some(s) if s != c => return Err(PriceError::Ambiguous),
-                _ => strong = Some(c),
-            },
-            CurMark::Weak(d, fam) => match weak {
-                Some((w, _)) if w != d => return Err(PriceError::Ambiguous),
-                _ => weak = Some((d, fam)),
-            },
-        }
-    }
-    match (strong, weak) {
-        (Some(s), Some((_, fam))) if !fam.contains(&s) => Err(PriceError::Ambiguous),
-        (Some(s), _) => lookup(s),
-        (None, Some((d, fam))) => match fallback.and_then(currency) {
-            Some(fb) if fam.contains(&fb.code) => Ok(fb),
-            _ => lookup(d),
-        },
-        (None, None) => lookup(fallback.ok_or(PriceError::UnknownCurrency)?),
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Numbers
-
-/// Index into `num.seps` of the decimal separator, if any (see module doc).
-fn decimal_index(num: &NumTok, exponent: u8) -> Result<Option<usize>, PriceError> {
-    let seps = &num.seps;
-    let Some(last) = seps.len().checked_sub(1) else {
-        return Ok(None);
+/// The next item: a token classified, or a word phrase ("à partir de", "US $") read whole.
+fn next_item<'a>(lx: &mut Lexer<'a>) -> Result<Option<Item<'a>>, PriceError> {
+    let Some(tok) = lx.next()? else { return Ok(None) };
+    let w = match tok {
+        Tok::Num(n) => return Ok(Some(Item::Num(n))),
+        Tok::Dash => return Ok(Some(Item::Sep)),
+        Tok::Sym(c) => return Ok(Some(Item::Cur(currency::symbol_mark(c).ok_or(PriceError::Garbage)?))),
+        Tok::Word(w) => w,
     };
-    let last_sep = seps[last];
-    if num.no_decimals || !is_point(last_sep) {
-        return Ok(None);
-    }
-    let same = seps.iter().filter(|&&s| s == last_sep).count();
-    let other_point = seps.iter().any(|&s| is_point(s) && s != last_sep);
-    if other_point {
-        return if same == 1 { Ok(Some(last)) } else { Err(PriceError::Garbage) };
-    }
-    if same > 1 {
-        return Ok(None);
-    }
-    if seps.len() > 1 {
-        // Spaces/apostrophes already serve as thousands separators.
-        return Ok(Some(last));
-    }
-    let frac_len = num.groups[last + 1].len();
-    let zero_int = num.groups[0] == ['0'];
-    if frac_len == 3 && exponent != 3 && !zero_int {
-        Ok(None)
-    } else {
-        Ok(Some(last))
-    }
-}
-
-fn validate_grouping(groups: &[&[char]], seps: &[char]) -> Result<(), PriceError> {
-    let Some(&t) = seps.first() else {
-        return Ok(());
-    };
-    if seps.iter().any(|&s| s != t) || groups[0].first() == Some(&'0') {
-        return Err(PriceError::Garbage);
-    }
-    let first = groups[0].len();
-    let rest = &groups[1..];
-    let western = (1..=3).contains(&first) && rest.iter().all(|g| g.len() == 3);
-    let indian = t == ','
-        && rest.len() >= 2
-        && (1..=2).contains(&first)
-        && rest[..rest.len() - 1].iter().all(|g| g.len() == 2)
-        && rest[rest.len() - 1].len() == 3;
-    if western || indian {
-        Ok(())
-    } else {
-        Err(PriceError::Garbage)
-    }
-}
-
-/// Combines integer and fractional ASCII digit strings into minor units,
-/// truncating extra fractional digits.
-fn digits_to_minor(int: &str, frac: &str, exponent: u8) -> Result<u64, PriceError> {
-    if int.trim_start_matches('0').len() > MAX_INTEGER_DIGITS {
-        return Err(PriceError::TooLarge);
-    }
-    minor_units(int.bytes(), frac.bytes(), exponent)
-}
-
-/// [`digits_to_minor`] over digit iterators (the groups of a number are read in place).
-fn minor_units(int: impl Iterator<Item = u8>, mut frac: impl Iterator<Item = u8>, exponent: u8) -> Result<u64, PriceError> {
-    let mut v: u64 = 0;
-    let mut n = 0;
-    for b in int.skip_while(|&b| b == b'0') {
-        n += 1;
-        if n > MAX_INTEGER_DIGITS {
-            return Err(PriceError::TooLarge);
+    let text = w.text();
+    if !w.dot {
+        if let Some(code) = lx.peek_char().and_then(|s| prefixed_symbol(text, s)) {
+            lx.skip_char();
+            return Ok(Some(Item::Cur(CurMark::Strong(code))));
         }
-        v = push_digit(v, b)?;
+        for phrase in FROM_PHRASES {
+            let mut la = *lx;
+            if phrase.first() == Some(&text) && phrase.iter().skip(1).all(|p| matches!(la.next(), Ok(Some(Tok::Word(w))) if w.is(p))) {
+                *lx = la;
+                return Ok(Some(Item::From));
+            }
+        }
+        if RANGE_WORDS.contains(&text) {
+            return Ok(Some(Item::Sep));
+        }
     }
-    for _ in 0..exponent {
-        v = push_digit(v, frac.next().unwrap_or(b'0'))?;
-    }
-    Ok(v)
-}
-
-fn push_digit(v: u64, b: u8) -> Result<u64, PriceError> {
-    let d = b.wrapping_sub(b'0');
-    if d > 9 {
-        return Err(PriceError::Garbage);
-    }
-    v.checked_mul(10).and_then(|v| v.checked_add(u64::from(d))).ok_or(PriceError::TooLarge)
-}
-
-fn num_to_minor(num: &NumTok, exponent: u8) -> Result<u64, PriceError> {
-    let (int_groups, int_seps, frac) = match decimal_index(num, exponent)? {
-        // The decimal separator must be the last separator.
-        Some(d) if d + 1 == num.seps.len() => (&num.groups[..=d], &num.seps[..d], num.groups[d + 1]),
-        Some(_) => return Err(PriceError::Garbage),
-        None => (&num.groups[..], &num.seps[..], &[][..]),
-    };
-    validate_grouping(int_groups, int_seps)?;
-    let int = int_groups.iter().flat_map(|g| g.iter()).map(|&c| c as u8);
-    minor_units(int, frac.iter().map(|&c| c as u8), exponent)
-}
-
-// ---------------------------------------------------------------------------
-/// Lower case for the scripts prices are written in (Latin, Cyrillic, Greek); avoids the
-/// full Unicode tables of `str::to_lowercase` in the wasm.
-fn lower(c: char) -> char {
-    match c {
-        'A'..='Z' => c.to_ascii_lowercase(),
-        'А'..='Я' => char::from_u32(c as u32 + 32).unwrap_or(c),
-        'Ѐ'..='Џ' => char::from_u32(c as u32 + 80).unwrap_or(c),
-        'À'..='Þ' if c != '×' => char::from_u32(c as u32 + 32).unwrap_or(c),
-        'Α'..='Ω' => char::from_u32(c as u32 + 32).unwrap_or(c),
-        _ => c,
-    }
+    Ok(Some(Item::Cur(word_mark(text).ok_or(PriceError::Garbage)?)))
 }
 
 // Public parsing API
@@ -656,29 +139,62 @@ pub fn parse_price(raw: &str, fallback_currency: Option<&str>) -> Result<PriceRa
     if trimmed.is_empty() {
         return Err(PriceError::Empty);
     }
-    if trimmed.chars().nth(MAX_INPUT_CHARS).is_some() {
+    if trimmed.len() > MAX_INPUT_CHARS && trimmed.chars().nth(MAX_INPUT_CHARS).is_some() {
         return Err(PriceError::TooLong);
     }
-    let chars = normalize(trimmed);
-    let toks = lex(&chars)?;
-    let items = classify(toks)?;
-    let shape = structure(items)?;
-    // Syntax errors in numbers take precedence over currency problems.
-    for n in &shape.nums {
-        num_to_minor(n, 2)?;
+    let mut lx = Lexer::new(trimmed);
+    let (mut from, mut marks, mut items) = (false, Marks::default(), 0);
+    let mut nums: [Option<NumTok>; 2] = [None, None];
+    // Numbers (true) and separators read so far, as long as they fit `amount [sep amount]`;
+    // `None` once they do not.
+    let mut shape: Option<(usize, bool)> = Some((0, false));
+    let mut any_num = false;
+    while let Some(item) = next_item(&mut lx)? {
+        items += 1;
+        let part = match item {
+            Item::From if items == 1 => {
+                from = true;
+                continue;
+            }
+            Item::From => return Err(PriceError::Garbage),
+            Item::Cur(m) => {
+                marks.add(m);
+                continue;
+            }
+            Item::Num(_) => {
+                any_num = true;
+                true
+            }
+            Item::Sep => false,
+        };
+        // Allowed: N, N S, N S N (`len` parts, the last one `last`).
+        shape = match shape {
+            Some((len, _)) if len < 3 && part == (len % 2 == 0) => Some((len + 1, part)),
+            _ => None,
+        };
+        if let (Item::Num(n), Some((len, _))) = (item, shape) {
+            nums[len / 2] = Some(n);
+        }
     }
-    let info = resolve_currency(&shape.marks, fallback_currency)?;
-    let min = num_to_minor(&shape.nums[0], info.exponent)?;
-    let max = match shape.nums.get(1) {
-        Some(n) => Some(num_to_minor(n, info.exponent)?),
-        None => None,
+    if !any_num {
+        return Err(PriceError::NoAmount);
+    }
+    let (Some((_, true)), [Some(first), second]) = (shape, nums) else { return Err(PriceError::Garbage) };
+    // Syntax errors in numbers take precedence over currency problems.
+    let min2 = num_to_minor(&first, 2)?;
+    let max2 = second.map(|n| num_to_minor(&n, 2)).transpose()?;
+    let info = marks.resolve(fallback_currency)?;
+    let (min, max) = if info.exponent == 2 {
+        (min2, max2)
+    } else {
+        (num_to_minor(&first, info.exponent)?, second.map(|n| num_to_minor(&n, info.exponent)).transpose()?)
     };
     let max_minor = match max {
         Some(m) if m < min => return Err(PriceError::Inverted),
         Some(m) if m > min => Some(m),
         _ => None,
     };
-    Ok(PriceRange { currency: info.code, min_minor: min, max_minor, from: shape.from })
+    Ok(PriceRange { currency: info.code, min_minor: min, max_minor, from })
 }
 
 /// Parses a structured-data amount (`"10.79"`, `"1234"`, JSON number text)
