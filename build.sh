@@ -295,7 +295,7 @@ case "$cmd" in
     build
     ensure_browser
     ensure_e2e_deps
-    run_layer "layer 1: native cargo test" cargo cargo test --lib --bins
+    run_layer "layer 1: native cargo test" cargo cargo test --lib --bins --test alloc --test price_differential
     run_layer "layer 2: wasm-pack test --headless --chrome" cargo wasm_tests_in_chrome
     run_layer "layer 3: end-to-end (tests/e2e, real Chromium)" tap e2e_suite
     run_layer "layer 4: addons-linter (Firefox package)" tap lint_firefox

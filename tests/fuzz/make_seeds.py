@@ -26,7 +26,7 @@ MAX_LEN = 4096
 TARGETS = {
     "url_referral": ["src/domain/url.rs", "src/domain/attribution.rs", "src/domain/product.rs", "src/domain/session.rs"],
     "cookies": ["src/domain/attribution.rs", "src/app/tests.rs"],
-    "price": ["src/domain/price.rs", "src/domain/extract.rs"],
+    "price": ["src/domain/price/tests.rs", "src/domain/extract.rs"],
     "messages": ["src/domain/messages.rs", "src/domain/record.rs", "src/domain/json.rs", "src/app/tests.rs"],
 }
 
