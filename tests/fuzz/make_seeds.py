@@ -12,6 +12,7 @@ Files are named by the SHA-1 of their content, like libFuzzer's own corpus entri
 Rerun after changing the test tables:  python3 tests/fuzz/make_seeds.py
 """
 import hashlib
+import glob
 import json
 import os
 import re
@@ -24,11 +25,23 @@ OUT = os.path.join(ROOT, "tests", "fuzz", "seeds")
 MAX_LEN = 4096
 
 TARGETS = {
-    "url_referral": ["src/domain/url.rs", "src/domain/attribution.rs", "src/domain/product.rs", "src/domain/session.rs"],
-    "cookies": ["src/domain/attribution.rs", "src/app/tests.rs"],
+    "url_referral": ["src/domain/url.rs", "src/domain/attribution.rs", "src/domain/product.rs", "src/domain/session/tests.rs"],
+    "cookies": ["src/domain/attribution.rs", "src/app/tests/*.rs"],
     "price": ["src/domain/price/tests.rs", "src/domain/extract.rs"],
-    "messages": ["src/domain/messages.rs", "src/domain/record.rs", "src/domain/json.rs", "src/app/tests.rs"],
+    "messages": ["src/domain/messages.rs", "src/domain/record/tests.rs", "src/domain/json/tests.rs", "src/app/tests/*.rs"],
 }
+
+
+def sources(patterns):
+    """The files of a target: each pattern is a path or a glob under the project root, and
+    must match a file (a moved file stops the script instead of silently losing its seeds)."""
+    out = []
+    for pat in patterns:
+        found = sorted(glob.glob(os.path.join(ROOT, pat)))
+        if not found:
+            sys.exit(f"make_seeds.py: {pat} matches no file (moved?): fix TARGETS")
+        out += [os.path.relpath(f, ROOT) for f in found]
+    return out
 
 ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "0": "\0", "\\": "\\", '"': '"', "'": "'"}
 
@@ -36,7 +49,7 @@ ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "0": "\0", "\\": "\\", '"': '"', "'"
 def test_part(path):
     """The source from the first `#[cfg(test)]` on (the whole file for test-only files)."""
     src = open(os.path.join(ROOT, path), encoding="utf-8").read()
-    if path.endswith("/tests.rs"):
+    if path.endswith("/tests.rs") or "/tests/" in path:
         return src, src
     i = src.find("#[cfg(test)]")
     return src, (src[i:] if i >= 0 else "")
@@ -156,7 +169,8 @@ def seeds_for(target, files):
 
 
 def main():
-    for target, files in TARGETS.items():
+    resolved = {target: sources(pats) for target, pats in TARGETS.items()}
+    for target, files in resolved.items():
         d = os.path.join(OUT, target)
         shutil.rmtree(d, ignore_errors=True)
         os.makedirs(d)
