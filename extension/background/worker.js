@@ -21,7 +21,7 @@ function boot() {
   if (!ready) {
     const wasm = fetch(new URL('../pkg/cashback_guard_bg.wasm', import.meta.url)).then(mark('fetched'));
     ready = init({ module_or_path: wasm }).then(mark('compiled'))
-      .then(() => start(data.config, data.en, data.ru, data.layouts, data.css, data.registry))
+      .then(() => start(data.config, data.en, data.ru, data.layouts, data.css, data.registry, data.checked))
       .then(mark('started'))
       .catch((e) => {
         ready = null; // try again on the next event

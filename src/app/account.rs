@@ -16,14 +16,16 @@ use serde_json::Value;
 impl<'a, P: Platform> Ctx<'a, P> {
     /// The settings for the options page, with what it shows of the account.
     pub(super) fn settings_reply(&self, settings: &Settings) -> Reply {
-        let tx = self.text(settings);
+        // The words only where an account is shown: without one, the reply needs no catalog.
+        let lang = self.lang(settings);
         let account = self.pkg.config.account.as_ref().map(|a| {
+            let tx = self.pkg.catalogs().text(lang);
             let id = settings.account.clone().unwrap_or_default();
             let status = if id.is_empty() { tx.t("account_none", &[]) } else { tx.t("account_linked", &[&id]) };
             AccountInfo { site: a.site.clone(), id, status, help: tx.t("account_help", &[&a.site]) }
         });
         // The limit of `orders_max` too: the options page holds no copy of it.
-        Reply::Settings { settings: settings.clone(), lang: tx.lang().code(), account, orders_max_limit: orders::MAX_LIMIT }
+        Reply::Settings { settings: settings.clone(), lang: lang.code(), account, orders_max_limit: orders::MAX_LIMIT }
     }
 
     /// The options page saves the settings (the linked account is kept as it is); a

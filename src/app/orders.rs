@@ -35,7 +35,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
                     (None, None) => ("none", None),
                 },
             };
-            let tx = self.pkg.catalogs.text(Lang::En);
+            let tx = self.pkg.catalogs().text(Lang::En);
             Snapshot {
                 state: rec.activation.state.as_str().into(),
                 activated_ms: rec.activation.activated_ms,

@@ -82,7 +82,7 @@ impl<'a, P: Platform> Ctx<'a, P> {
 
     /// The UI language of these settings with the package's catalogs.
     pub(super) fn text(&self, settings: &Settings) -> Text<'a> {
-        self.pkg.catalogs.text(self.lang(settings))
+        self.pkg.catalogs().text(self.lang(settings))
     }
 
     pub(super) fn money(&self, minor: u64, currency: &str, lang: Lang) -> String {

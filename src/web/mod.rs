@@ -17,9 +17,11 @@ thread_local! {
     static PACKAGE: RefCell<Option<Rc<Package>>> = const { RefCell::new(None) };
 }
 
-/// Worker start: config, UI catalogs and layout profiles, as read from the package.
+/// Worker start: config, UI catalogs, layout profiles, banner CSS and registry, as read from
+/// the package, and `checked`, the digest `cg-config --data` wrote for the catalogs (then
+/// parsed on first use; see `Package::build`).
 #[wasm_bindgen]
-pub fn start(config_json: &str, en_json: &str, ru_json: &str, layouts_json: &str, css: &str, registry_json: &str) -> Result<(), JsValue> {
+pub fn start(config_json: &str, en_json: &str, ru_json: &str, layouts_json: &str, css: &str, registry_json: &str, checked: Option<u32>) -> Result<(), JsValue> {
     // A panic aborts the instance (panic = "abort") inside an async task: the event's
     // promise would never settle. worker.js's `cgOnPanic` fails it with the message now, so
     // the queue moves on, recovers and logs it to the diagnostics.
@@ -29,7 +31,7 @@ pub fn start(config_json: &str, en_json: &str, ru_json: &str, layouts_json: &str
             let _ = f.call1(&JsValue::NULL, &message);
         }
     }));
-    let pkg = Package::build(config_json, layouts_json, en_json, ru_json, registry_json, css).map_err(|e| JsValue::from_str(&e))?;
+    let pkg = Package::build(config_json, layouts_json, en_json, ru_json, registry_json, css, checked).map_err(|e| JsValue::from_str(&e))?;
     PACKAGE.with(|s| *s.borrow_mut() = Some(Rc::new(pkg)));
     Ok(())
 }

@@ -121,6 +121,11 @@ async fn worker_entry_point_hello_then_one_activation() {
         include_str!("../../extension/layouts/layouts.json"),
         include_str!("../../extension/ui/banner.css"),
         include_str!("../../extension/registry/extensions.json"),
+        // The digest cg-config writes beside the files: the catalogs parsed on first use.
+        Some(cashback_guard::domain::package::digest(
+            include_str!("../../extension/_locales/en/messages.json"),
+            include_str!("../../extension/_locales/ru/messages.json"),
+        )),
     )
     .unwrap();
     let r = send(from_tab(3, json!({"type": "hello", "url": ITEM}))).await;
@@ -159,6 +164,7 @@ fn config_errors_name_the_field() {
         include_str!("../../extension/layouts/layouts.json"),
         include_str!("../../extension/ui/banner.css"),
         include_str!("../../extension/registry/extensions.json"),
+        None,
     )
     .unwrap_err()
     .as_string()
@@ -266,6 +272,7 @@ async fn a_chrome_call_that_never_answers_is_bounded_and_named() {
         include_str!("../../extension/layouts/layouts.json"),
         include_str!("../../extension/ui/banner.css"),
         include_str!("../../extension/registry/extensions.json"),
+        None,
     )
     .unwrap();
     hang_cookies();

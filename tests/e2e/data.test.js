@@ -68,3 +68,29 @@ test('a corrupt data module: every event answers a clear error, the worker keeps
     await h.close();
   }
 });
+
+test('a catalog changed after cg-config checked it: the start fails naming the file, even for an event that needs no words', async () => {
+  // The worker parses the catalogs on first use only when they match the digest cg-config
+  // wrote beside them (`checked`); these no longer do, so start() parses them at once.
+  const dir = variant({ config: {} });
+  const file = dataModule(dir);
+  const text = fs.readFileSync(file, 'utf8');
+  const corrupt = text.replace(/^export const ru = .*$/m, 'export const ru = "{\\"k\\": 1}";');
+  assert.notEqual(corrupt, text); // the fault is really in the package…
+  assert.match(corrupt, /^export const checked = \d+;$/m); // …and the digest is the one cg-config wrote
+  fs.writeFileSync(file, corrupt);
+  const h = await setUp({ extDir: dir });
+  try {
+    const opts = await h.browser.openExtensionPage(h.id, 'ui/options.html');
+    const ask = () => opts.evaluate(() => chrome.runtime.sendMessage({ type: 'get-settings' }));
+    const r = await ask();
+    assert.equal(r.type, 'error');
+    assert.match(r.error, /^Cashback Guard could not start: _locales\/ru\/messages\.json: `k` has no message/);
+    // A cold start meets the same error.
+    assert.ok(await h.browser.stopServiceWorker(h.id));
+    assert.match((await ask()).error, /could not start: _locales\/ru\/messages\.json/);
+    await opts.close();
+  } finally {
+    await h.close();
+  }
+});

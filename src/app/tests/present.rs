@@ -23,8 +23,8 @@ fn each_package_speaks_with_its_own_catalogs_in_one_process() {
     let mut en: Value = serde_json::from_str(crate::domain::i18n::EN_JSON).unwrap();
     en["action_activate"]["message"] = "Turn cashback on".into();
     en["orders_title"]["message"] = "Purchases".into();
-    let mut pkg = Package::bundled(CFG).unwrap();
-    pkg.catalogs = crate::domain::i18n::Catalogs::parse(&en.to_string(), crate::domain::i18n::RU_JSON).unwrap();
+    let (layouts, ru, registry) = (crate::domain::layout::LAYOUTS_JSON, crate::domain::i18n::RU_JSON, crate::domain::extensions::REGISTRY_JSON);
+    let pkg = Package::build(CFG, layouts, &en.to_string(), ru, registry, "", None).unwrap();
     let reworded = World { m: Memory::new(), pkg };
     let activate = |w: &World| {
         let r = w.from_tab(3, json!({"type": "hello", "url": ITEM}));
