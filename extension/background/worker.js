@@ -16,12 +16,14 @@ const ALIEXPRESS = MANIFEST.content_scripts[0].matches;
 const cost = self.cgCost = { module: performance.now() };
 const mark = (k) => (v) => { cost[k] ??= performance.now(); return v; };
 
+const utf8 = new TextEncoder();
 let ready = null;
 function boot() {
   if (!ready) {
     const wasm = fetch(new URL('../pkg/cashback_guard_bg.wasm', import.meta.url)).then(mark('fetched'));
     ready = init({ module_or_path: wasm }).then(mark('compiled'))
-      .then(() => start(data.config, data.en, data.ru, data.layouts, data.css, data.registry, data.checked))
+      // As UTF-8 bytes (one copy into the wasm; see `start`), with the digest of the checked files.
+      .then(() => start(...[data.config, data.en, data.ru, data.layouts, data.css, data.registry].map((t) => utf8.encode(t)), data.checked))
       .then(mark('started'))
       .catch((e) => {
         ready = null; // try again on the next event

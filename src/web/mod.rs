@@ -18,10 +18,12 @@ thread_local! {
 }
 
 /// Worker start: config, UI catalogs, layout profiles, banner CSS and registry, as read from
-/// the package, and `checked`, the digest `cg-config --data` wrote for the catalogs (then
-/// parsed on first use; see `Package::build`).
+/// the package, in UTF-8 (bytes cross into the wasm as one copy; a `&str` argument is copied
+/// a character at a time by wasm-bindgen's JS, ≈ 2 ms at a cold start), and `checked`, the
+/// digest `cg-config --data` wrote for the catalogs (then parsed on first use; see
+/// `Package::build`).
 #[wasm_bindgen]
-pub fn start(config_json: &str, en_json: &str, ru_json: &str, layouts_json: &str, css: &str, registry_json: &str, checked: Option<u32>) -> Result<(), JsValue> {
+pub fn start(config: &[u8], en: &[u8], ru: &[u8], layouts: &[u8], css: &[u8], registry: &[u8], checked: Option<u32>) -> Result<(), JsValue> {
     // A panic aborts the instance (panic = "abort") inside an async task: the event's
     // promise would never settle. worker.js's `cgOnPanic` fails it with the message now, so
     // the queue moves on, recovers and logs it to the diagnostics.
@@ -31,9 +33,15 @@ pub fn start(config_json: &str, en_json: &str, ru_json: &str, layouts_json: &str
             let _ = f.call1(&JsValue::NULL, &message);
         }
     }));
-    let pkg = Package::build(config_json, layouts_json, en_json, ru_json, registry_json, css, checked).map_err(|e| JsValue::from_str(&e))?;
+    let s = utf8;
+    let pkg = Package::build(s(config), s(layouts), s(en), s(ru), s(registry), s(css), checked).map_err(|e| JsValue::from_str(&e))?;
     PACKAGE.with(|s| *s.borrow_mut() = Some(Rc::new(pkg)));
     Ok(())
+}
+
+/// TextEncoder's output is UTF-8; anything else reads as empty (and fails as its file).
+fn utf8(b: &[u8]) -> &str {
+    std::str::from_utf8(b).unwrap_or_default()
 }
 
 /// One browser event (tagged with `kind`) → the reply for a message, or `null`.

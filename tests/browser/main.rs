@@ -115,12 +115,12 @@ fn intl_money_and_time() {
 async fn worker_entry_point_hello_then_one_activation() {
     install_fake_chrome();
     start(
-        CONFIG,
-        include_str!("../../extension/_locales/en/messages.json"),
-        include_str!("../../extension/_locales/ru/messages.json"),
-        include_str!("../../extension/layouts/layouts.json"),
-        include_str!("../../extension/ui/banner.css"),
-        include_str!("../../extension/registry/extensions.json"),
+        CONFIG.as_bytes(),
+        include_bytes!("../../extension/_locales/en/messages.json"),
+        include_bytes!("../../extension/_locales/ru/messages.json"),
+        include_bytes!("../../extension/layouts/layouts.json"),
+        include_bytes!("../../extension/ui/banner.css"),
+        include_bytes!("../../extension/registry/extensions.json"),
         // The digest cg-config writes beside the files: the catalogs parsed on first use.
         Some(cashback_guard::domain::package::digest(
             include_str!("../../extension/_locales/en/messages.json"),
@@ -158,12 +158,12 @@ async fn worker_entry_point_hello_then_one_activation() {
 fn config_errors_name_the_field() {
     let bad = CONFIG.replace("\"session_hours\": 24", "\"session_hours\": \"a day\"");
     let e = start(
-        &bad,
-        include_str!("../../extension/_locales/en/messages.json"),
-        include_str!("../../extension/_locales/ru/messages.json"),
-        include_str!("../../extension/layouts/layouts.json"),
-        include_str!("../../extension/ui/banner.css"),
-        include_str!("../../extension/registry/extensions.json"),
+        bad.as_bytes(),
+        include_bytes!("../../extension/_locales/en/messages.json"),
+        include_bytes!("../../extension/_locales/ru/messages.json"),
+        include_bytes!("../../extension/layouts/layouts.json"),
+        include_bytes!("../../extension/ui/banner.css"),
+        include_bytes!("../../extension/registry/extensions.json"),
         None,
     )
     .unwrap_err()
@@ -266,12 +266,12 @@ extern "C" {
 async fn a_chrome_call_that_never_answers_is_bounded_and_named() {
     install_fake_chrome();
     start(
-        CONFIG,
-        include_str!("../../extension/_locales/en/messages.json"),
-        include_str!("../../extension/_locales/ru/messages.json"),
-        include_str!("../../extension/layouts/layouts.json"),
-        include_str!("../../extension/ui/banner.css"),
-        include_str!("../../extension/registry/extensions.json"),
+        CONFIG.as_bytes(),
+        include_bytes!("../../extension/_locales/en/messages.json"),
+        include_bytes!("../../extension/_locales/ru/messages.json"),
+        include_bytes!("../../extension/layouts/layouts.json"),
+        include_bytes!("../../extension/ui/banner.css"),
+        include_bytes!("../../extension/registry/extensions.json"),
         None,
     )
     .unwrap();
