@@ -111,23 +111,28 @@ fn intl_money_and_time() {
     assert_eq!(&t[2..3], ":");
 }
 
-#[wasm_bindgen_test]
-async fn worker_entry_point_hello_then_one_activation() {
-    install_fake_chrome();
+const EN: &str = include_str!("../../extension/_locales/en/messages.json");
+const RU: &str = include_str!("../../extension/_locales/ru/messages.json");
+
+/// The worker's `start` with the package's own data files, as worker.js passes them (UTF-8
+/// bytes), and `checked` as given.
+fn start_bundled(checked: Option<u32>) -> Result<(), JsValue> {
     start(
         CONFIG.as_bytes(),
-        include_bytes!("../../extension/_locales/en/messages.json"),
-        include_bytes!("../../extension/_locales/ru/messages.json"),
+        EN.as_bytes(),
+        RU.as_bytes(),
         include_bytes!("../../extension/layouts/layouts.json"),
         include_bytes!("../../extension/ui/banner.css"),
         include_bytes!("../../extension/registry/extensions.json"),
-        // The digest cg-config writes beside the files: the catalogs parsed on first use.
-        Some(cashback_guard::domain::package::digest(
-            include_str!("../../extension/_locales/en/messages.json"),
-            include_str!("../../extension/_locales/ru/messages.json"),
-        )),
+        checked,
     )
-    .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn worker_entry_point_hello_then_one_activation() {
+    install_fake_chrome();
+    // The digest cg-config writes beside the files: the catalogs parsed on first use.
+    start_bundled(Some(cashback_guard::domain::package::digest(EN, RU))).unwrap();
     let r = send(from_tab(3, json!({"type": "hello", "url": ITEM}))).await;
     assert_eq!(r["type"], "page");
     assert_eq!(r["state"], "inactive");
@@ -265,16 +270,7 @@ extern "C" {
 #[wasm_bindgen_test]
 async fn a_chrome_call_that_never_answers_is_bounded_and_named() {
     install_fake_chrome();
-    start(
-        CONFIG.as_bytes(),
-        include_bytes!("../../extension/_locales/en/messages.json"),
-        include_bytes!("../../extension/_locales/ru/messages.json"),
-        include_bytes!("../../extension/layouts/layouts.json"),
-        include_bytes!("../../extension/ui/banner.css"),
-        include_bytes!("../../extension/registry/extensions.json"),
-        None,
-    )
-    .unwrap();
+    start_bundled(None).unwrap();
     hang_cookies();
     let t0 = js_sys::Date::now();
     let r = send(from_tab(3, json!({"type": "hello", "url": ITEM}))).await;
